@@ -1,0 +1,33 @@
+"""BalanceFunction: GET a customer's balance for the storefront, behind a customer token."""
+
+from __future__ import annotations
+
+import time
+
+from aws_lambda_powertools.event_handler import Response
+from loyalty.domain.balances import lookup_balance
+from loyalty.events import Identifier
+from loyalty.runtime import runtime
+from loyalty.tokens import verify_customer_token
+from loyalty.views import account_view
+from loyalty.web import create_app, json_response, lambda_entry, validate_path
+
+app = create_app()
+
+
+@app.get("/stores/<store_id>/customers/<customer_id>/balance")
+def balance(store_id: str, customer_id: str) -> Response[str]:
+    services = runtime()
+    verify_customer_token(
+        app.current_event.headers.get("Authorization"),
+        services.customer_token_secret(),
+        store_id,
+        customer_id,
+        time.time(),
+    )
+    validate_path(Identifier, store_id=store_id, customer_id=customer_id)
+    resolved = lookup_balance(services.repository, store_id, customer_id)
+    return json_response(200, account_view(resolved))
+
+
+lambda_handler = lambda_entry(app)

@@ -1,0 +1,17 @@
+"""MemberRegisteredFunction: POST /webhooks/member-registered (wired, not yet implemented)."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from loyalty.errors import NotImplementedYet
+from loyalty.web import create_app, lambda_entry
+
+app = create_app()
+
+
+@app.post("/webhooks/member-registered")
+def handle() -> Response[str]:
+    raise NotImplementedYet("member-registered is not implemented yet")
+
+
+lambda_handler = lambda_entry(app)

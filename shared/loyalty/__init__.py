@@ -1,0 +1,1 @@
+"""Loyalty points for online stores: the code every Lambda function of the service shares."""

@@ -1,0 +1,61 @@
+"""The service's errors: one family, mapped to HTTP answers in exactly one place (loyalty.web)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class LoyaltyError(Exception):
+    """Base of every error the service answers on purpose."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str, *, details: Sequence[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = list(details) if details is not None else None
+
+
+class InvalidRequest(LoyaltyError):
+    """The body is not a JSON object."""
+
+    code = "invalid_request"
+
+
+class SchemaViolation(LoyaltyError):
+    """Well-formed JSON that breaks the schema, or a path parameter outside its pattern."""
+
+    code = "invalid_request"
+
+
+class Unauthorized(LoyaltyError):
+    """A missing, wrong or stale signature or token."""
+
+    code = "unauthorized"
+
+
+class NotFound(LoyaltyError):
+    code = "not_found"
+
+
+class Conflict(LoyaltyError):
+    """The event conflicts with the current state; retrying it will not help."""
+
+    code = "conflict"
+
+
+class TransientFault(LoyaltyError):
+    """Throttling, an unreachable store, or contention that retries could not clear: redeliver."""
+
+    code = "service_unavailable"
+
+
+class NotImplementedYet(LoyaltyError):
+    code = "not_implemented"
+
+
+class ConfigurationError(LoyaltyError):
+    """The deployment is misconfigured (a missing or weak secret): an operator must act."""
+
+    code = "configuration_error"

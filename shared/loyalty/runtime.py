@@ -1,0 +1,51 @@
+"""What a warm Lambda container keeps between events: settings, the DynamoDB client, secrets.
+
+Built on first use rather than at import, so a cold start pays only for what its event needs.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+
+import boto3
+from botocore.config import Config
+
+from loyalty.config import Settings, settings_from_env
+from loyalty.repository import Repository
+from loyalty.secrets import resolve_secret
+
+# Throttling and 5xx are retried by botocore's standard mode (exponential backoff with jitter);
+# the timeouts keep a stalled connection from eating the function's whole time budget.
+DYNAMODB_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=2,
+    read_timeout=5,
+    tcp_keepalive=True,
+)
+
+
+class Runtime:
+    @cached_property
+    def settings(self) -> Settings:
+        return settings_from_env()
+
+    @cached_property
+    def repository(self) -> Repository:
+        client = boto3.client("dynamodb", config=DYNAMODB_CLIENT_CONFIG)
+        return Repository(self.settings.table_name, client)
+
+    def webhook_secret(self) -> bytes:
+        return resolve_secret(self.settings.webhook_secret)
+
+    def customer_token_secret(self) -> bytes:
+        return resolve_secret(self.settings.customer_token_secret)
+
+
+@lru_cache(maxsize=1)
+def runtime() -> Runtime:
+    return Runtime()
+
+
+def reset_runtime() -> None:
+    """Forget settings and clients (tests change the environment between cases)."""
+    runtime.cache_clear()

@@ -1,0 +1,49 @@
+"""Shared fixtures: the service's environment from template.yaml, and an in-process API on moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from loyalty.runtime import reset_runtime
+from loyalty_dev.template import create_tables, load_template
+from tests.support import TOKEN_SECRET, WEBHOOK_SECRET, Service
+
+# pytest_plugins = ["tests.plugins.dynamodb_local"]
+
+
+@pytest.fixture
+def service_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The environment template.yaml gives the functions, with local secrets instead of SSM."""
+    environment = dict(load_template().functions()["OrderCreatedFunction"].environment)
+    environment.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            "LOYALTY_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "LOYALTY_CUSTOMER_TOKEN_SECRET": TOKEN_SECRET,
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+    )
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    reset_runtime()
+    yield environment
+    reset_runtime()
+
+
+@pytest.fixture
+def service(service_env: dict[str, str]) -> Iterator[Service]:
+    """The four functions behind an in-process API Gateway, on a moto DynamoDB built from the template."""
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_tables(client)
+        yield Service(client=client, table_name=service_env["TABLE_NAME"])

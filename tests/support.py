@@ -1,0 +1,103 @@
+"""Test helpers: canonical events, signed webhook calls, customer tokens and table snapshots."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from loyalty.repository import Repository
+from loyalty.signatures import signature_header
+from loyalty.tokens import mint_customer_token
+from loyalty_dev.functions import Answer, InProcessApi
+
+WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef-0123"
+TOKEN_SECRET = "test-customer-token-secret-0123456789abcdef"
+STORE = "acme"
+
+
+def order_event(
+    order_id: str = "1001",
+    customer_id: str = "c-42",
+    subtotal: str = "49.90",
+    *,
+    has_account: bool = False,
+    email: str | None = "ann@example.com",
+    tags: list[str] | None = None,
+    event_id: str | None = None,
+    store_id: str = STORE,
+) -> dict[str, Any]:
+    customer: dict[str, Any] = {"id": customer_id, "has_account": has_account}
+    if email is not None:
+        customer["email"] = email
+    if tags is not None:
+        customer["tags"] = tags
+    return {
+        "event_id": event_id or f"evt-order-{order_id}",
+        "store_id": store_id,
+        "occurred_at": "2026-11-20T10:00:00Z",
+        "order": {"id": order_id, "subtotal": subtotal, "currency": "EUR", "customer": customer},
+    }
+
+
+def sign(body: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    return signature_header(secret.encode(), int(time.time()) if timestamp is None else timestamp, body)
+
+
+def token_for(
+    store_id: str, customer_id: str, *, secret: str = TOKEN_SECRET, ttl: int = 3600, now: int | None = None
+) -> str:
+    return mint_customer_token(
+        secret.encode(), store_id, customer_id, int(time.time()) if now is None else now, ttl
+    )
+
+
+@dataclass
+class Service:
+    client: Any
+    table_name: str
+    api: InProcessApi = field(default_factory=InProcessApi)
+
+    @property
+    def repository(self) -> Repository:
+        return Repository(self.table_name, self.client)
+
+    def post(
+        self, path: str, payload: Any, *, headers: dict[str, str] | None = None, signed: bool = True
+    ) -> Answer:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if signed:
+            all_headers.setdefault("X-Loyalty-Signature", sign(body))
+        return self.api.request("POST", path, headers=all_headers, body=body)
+
+    def order(self, payload: dict[str, Any]) -> Answer:
+        return self.post("/webhooks/order-created", payload)
+
+    def balance(
+        self, customer_id: str, *, store_id: str = STORE, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> Answer:
+        all_headers = dict(headers or {})
+        if token is None:
+            token = token_for(store_id, customer_id)
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        return self.api.request(
+            "GET", f"/stores/{store_id}/customers/{customer_id}/balance", headers=all_headers
+        )
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Every item of the table, sorted: two equal snapshots mean nothing was written."""
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {"TableName": self.table_name, "ConsistentRead": True}
+        while True:
+            page = self.client.scan(**request)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+
+    def account(self, customer_id: str, store_id: str = STORE) -> Any:
+        return self.repository.get_account(store_id, customer_id)

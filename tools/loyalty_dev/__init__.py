@@ -1,0 +1,1 @@
+"""Developer tools for the loyalty service: template reading, local runs, signing, checks."""

@@ -1,0 +1,71 @@
+"""Loads the template's functions in-process and invokes them with API Gateway events."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from loyalty_dev.apigw import LambdaContext, match_route, rest_event
+from loyalty_dev.template import PROJECT_ROOT, Function, Template, load_template
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def module_name(function: Function) -> str:
+    """functions/order_created/app.py → functions.order_created.app (functions/ is a package)."""
+    relative = function.module_path.relative_to(PROJECT_ROOT).with_suffix("")
+    return ".".join(relative.parts)
+
+
+def load_handler(function: Function) -> Handler:
+    module = importlib.import_module(module_name(function))
+    handler: Handler = getattr(module, function.handler_name)
+    return handler
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def to_answer(result: dict[str, Any]) -> Answer:
+    headers = {name: str(value) for name, value in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers.setdefault(name, ",".join(str(value) for value in values))
+    return Answer(status=int(result["statusCode"]), headers=headers, body=result.get("body") or "")
+
+
+class InProcessApi:
+    """Routes requests to the template's functions as API Gateway would, in this process."""
+
+    def __init__(self, template: Template | None = None) -> None:
+        self.template = template or load_template()
+        self.functions = self.template.functions()
+        self.routes = self.template.routes()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        body: bytes | str | None = None,
+        query: dict[str, list[str]] | None = None,
+    ) -> Answer:
+        matched = match_route(self.routes, method, path)
+        if matched is None:
+            return Answer(404, {}, json.dumps({"error": "not_found", "message": "no such route"}))
+        route, parameters = matched
+        event = rest_event(
+            method, route.path, path, headers=headers, body=body, query=query, path_parameters=parameters
+        )
+        handler = load_handler(self.functions[route.function])
+        return to_answer(handler(event, LambdaContext(function_name=route.function)))
