@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from loyalty.domain.invariants import store_problems
 from loyalty.repository import Repository
 from loyalty.signatures import signature_header
 from loyalty.tokens import mint_customer_token
@@ -38,6 +39,38 @@ def order_event(
         "store_id": store_id,
         "occurred_at": "2026-11-20T10:00:00Z",
         "order": {"id": order_id, "subtotal": subtotal, "currency": "EUR", "customer": customer},
+    }
+
+
+def registration_event(
+    customer_id: str = "c-42",
+    email: str | None = "ann@example.com",
+    *,
+    first_name: str | None = "Ann",
+    last_name: str | None = "Lee",
+    event_id: str | None = None,
+    store_id: str = STORE,
+) -> dict[str, Any]:
+    customer: dict[str, Any] = {"id": customer_id}
+    for key, value in (("email", email), ("first_name", first_name), ("last_name", last_name)):
+        if value is not None:
+            customer[key] = value
+    return {
+        "event_id": event_id or f"evt-register-{customer_id}",
+        "store_id": store_id,
+        "occurred_at": "2026-11-20T10:00:00Z",
+        "customer": customer,
+    }
+
+
+def invitation_event(
+    guest: str, member: str, *, event_id: str | None = None, store_id: str = STORE
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id or f"evt-merge-{guest}-{member}",
+        "store_id": store_id,
+        "occurred_at": "2026-11-20T10:00:00Z",
+        "invitation": {"guest_customer_id": guest, "member_customer_id": member},
     }
 
 
@@ -75,8 +108,23 @@ class Service:
     def order(self, payload: dict[str, Any]) -> Answer:
         return self.post("/webhooks/order-created", payload)
 
+    def register(self, payload: dict[str, Any]) -> Answer:
+        return self.post("/webhooks/member-registered", payload)
+
+    def merge(self, payload: dict[str, Any]) -> Answer:
+        return self.post("/webhooks/invitation-accepted", payload)
+
+    def assert_sound(self, store_id: str = STORE) -> None:
+        """The invariants every store keeps, checked by the same code operators run (reconcile)."""
+        assert store_problems(self.repository, store_id) == []
+
     def balance(
-        self, customer_id: str, *, store_id: str = STORE, token: str | None = None, headers: dict[str, str] | None = None
+        self,
+        customer_id: str,
+        *,
+        store_id: str = STORE,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Answer:
         all_headers = dict(headers or {})
         if token is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from aws_lambda_powertools.event_handler import Response
+
 from loyalty.domain.balances import lookup_balance
 from loyalty.events import Identifier
 from loyalty.runtime import runtime

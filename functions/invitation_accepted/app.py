@@ -1,17 +1,29 @@
-"""InvitationAcceptedFunction: POST /webhooks/invitation-accepted (wired, not yet implemented)."""
+"""InvitationAcceptedFunction: POST /webhooks/invitation-accepted merges a guest file into a member."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
-from loyalty.errors import NotImplementedYet
-from loyalty.web import create_app, lambda_entry
+
+from loyalty.domain.members import accept_invitation
+from loyalty.events import InvitationAccepted
+from loyalty.observability import count, logger
+from loyalty.runtime import runtime
+from loyalty.views import merge_view
+from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
 
 app = create_app()
 
 
 @app.post("/webhooks/invitation-accepted")
-def handle() -> Response[str]:
-    raise NotImplementedYet("invitation-accepted is not implemented yet")
+def invitation_accepted() -> Response[str]:
+    services = runtime()
+    event = read_signed_event(app.current_event, InvitationAccepted, services.webhook_secret())
+    logger.set_correlation_id(event.event_id)
+    logger.append_keys(store_id=event.store_id)
+    outcome = accept_invitation(event, services.repository)
+    count("DuplicateMerges" if outcome.duplicate else "FilesMerged")
+    logger.info("invitation handled", extra={"duplicate": outcome.duplicate})
+    return json_response(200, merge_view(outcome))
 
 
 lambda_handler = lambda_entry(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
+
 from loyalty.domain.orders import record_order
 from loyalty.events import OrderCreated
 from loyalty.observability import count, logger

@@ -126,23 +126,29 @@ class Repository:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def claims(self, store_id: str) -> Iterator[EmailClaim]:
+        """Every email claim of a store, by a scan: for operators' tools and tests only."""
+        for item in self._scan_prefix(f"STORE#{store_id}#EMAIL#", "EMAIL"):
+            yield _claim_from_item(item)
+
     def accounts(self, store_id: str) -> Iterator[tuple[Account, int]]:
         """Every account of a store with the balance as stored, by a scan: for operators' tools
         (reconcile) and tests only, never on a request path."""
+        for item in self._scan_prefix(f"STORE#{store_id}#CUSTOMER#", "ACCOUNT"):
+            yield _account_from_item(item), int(item["balance"])
+
+    def _scan_prefix(self, prefix: str, sort_key: str) -> Iterator[Item]:
         request: dict[str, Any] = {
             "TableName": self._table,
-            "FilterExpression": "begins_with(pk, :prefix) AND sk = :account",
-            "ExpressionAttributeValues": {
-                ":prefix": {"S": f"STORE#{store_id}#CUSTOMER#"},
-                ":account": {"S": "ACCOUNT"},
-            },
+            "ConsistentRead": True,
+            "FilterExpression": "begins_with(pk, :prefix) AND sk = :sk",
+            "ExpressionAttributeValues": {":prefix": {"S": prefix}, ":sk": {"S": sort_key}},
         }
         while True:
             with _infrastructure_faults():
                 page = self._client.scan(**request)
             for item in page.get("Items", []):
-                plain = _plain(item)
-                yield _account_from_item(plain), int(plain["balance"])
+                yield _plain(item)
             if "LastEvaluatedKey" not in page:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

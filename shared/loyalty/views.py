@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from loyalty.domain.customers import Resolved
+from loyalty.domain.members import MergeOutcome, Outcome
 from loyalty.domain.orders import OrderOutcome
 from loyalty.entities import format_timestamp
 
@@ -45,3 +46,21 @@ def order_view(outcome: OrderOutcome) -> dict[str, Any]:
     if outcome.entry.reason == "program paused":
         view["program"] = "paused"
     return view
+
+
+def registration_view(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "status": "duplicate" if outcome.duplicate else "processed",
+        "customer_id": outcome.account.customer_id,
+        "customer_status": outcome.account.status.value,
+        "balance": outcome.account.points.balance,
+    }
+
+
+def merge_view(outcome: MergeOutcome) -> dict[str, Any]:
+    return {
+        "status": "duplicate" if outcome.duplicate else "processed",
+        "customer_id": outcome.member.customer_id,
+        "merged_customer_id": outcome.guest_id,
+        "balance": outcome.member.points.balance,
+    }

@@ -7,8 +7,15 @@ import time
 import jwt
 import pytest
 
-from tests.handlers.test_order_created import merge_by_hand
-from tests.support import STORE, TOKEN_SECRET, WEBHOOK_SECRET, Service, order_event, token_for
+from tests.support import (
+    STORE,
+    TOKEN_SECRET,
+    WEBHOOK_SECRET,
+    Service,
+    invitation_event,
+    order_event,
+    token_for,
+)
 
 
 def test_a_member_reads_its_balance(service: Service) -> None:
@@ -43,7 +50,7 @@ def test_a_candidate_cannot_redeem(service: Service) -> None:
 def test_a_merged_id_answers_with_its_member(service: Service) -> None:
     service.order(order_event("1", "guest", "10"))
     service.order(order_event("2", "member", "20", has_account=True))
-    merge_by_hand(service, guest="guest", member="member")
+    assert service.merge(invitation_event("guest", "member")).status == 200
 
     document = service.balance("guest").json()
 

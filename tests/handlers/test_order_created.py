@@ -7,18 +7,11 @@ import json
 
 import pytest
 
-from loyalty.domain.invariants import account_problems
 from loyalty.entities import CustomerStatus, EmailClaim
 from loyalty.runtime import reset_runtime
 from loyalty_dev.apigw import LambdaContext, rest_event
 from loyalty_dev.functions import load_handler, to_answer
-from tests.support import STORE, Service, order_event, sign
-
-
-def assert_sound(service: Service) -> None:
-    for account, stored_balance in service.repository.accounts(STORE):
-        ledger = service.repository.ledger(STORE, account.customer_id)
-        assert account_problems(account, stored_balance, ledger) == []
+from tests.support import STORE, Service, invitation_event, order_event, sign
 
 
 def test_a_guest_order_creates_a_candidate_with_the_floor_of_the_subtotal(service: Service) -> None:
@@ -36,7 +29,7 @@ def test_a_guest_order_creates_a_candidate_with_the_floor_of_the_subtotal(servic
     assert (account.points.balance, account.points.earned, account.revision) == (49, 49, 1)
     assert account.created_at == account.updated_at == account.last_activity_at
     assert account.created_at.tzinfo is not None
-    assert_sound(service)
+    service.assert_sound()
 
 
 def test_an_order_with_an_account_creates_a_member_holding_its_email(service: Service) -> None:
@@ -58,7 +51,7 @@ def test_a_known_candidate_ordering_with_an_account_becomes_a_member_and_keeps_i
     account = service.account("c-42")
     assert account.status is CustomerStatus.MEMBER
     assert (account.points.earned, account.revision) == (15, 2)
-    assert_sound(service)
+    service.assert_sound()
 
 
 def test_a_candidate_whose_email_another_member_holds_stays_a_candidate_and_still_earns(
@@ -105,7 +98,7 @@ def test_guests_earn_nothing_when_the_program_says_so(
     assert guest.json() | {"reason": "guests do not earn points"} == guest.json()
     assert guest.json()["points_earned"] == 0
     assert member.json()["points_earned"] == 49
-    assert_sound(service)
+    service.assert_sound()
 
 
 def test_an_excluded_tag_excludes_the_customer_who_then_earns_nothing(
@@ -125,7 +118,7 @@ def test_an_excluded_tag_excludes_the_customer_who_then_earns_nothing(
     assert account.status is CustomerStatus.EXCLUDED
     assert account.status_before_exclusion is CustomerStatus.CANDIDATE
     assert account.points.balance == 10  # frozen, not deleted
-    assert_sound(service)
+    service.assert_sound()
 
 
 def test_a_redelivered_order_is_a_duplicate_and_writes_nothing(service: Service) -> None:
@@ -168,11 +161,16 @@ def test_the_same_order_id_in_another_store_is_another_order(service: Service) -
 def test_an_order_for_a_merged_file_credits_the_surviving_member(service: Service) -> None:
     service.order(order_event("1", "guest", subtotal="10"))
     service.order(order_event("2", "member", subtotal="20", has_account=True))
-    merge_by_hand(service, guest="guest", member="member")
+    assert service.merge(invitation_event("guest", "member")).status == 200
 
     answer = service.order(order_event("3", "guest", subtotal="5"))
 
-    assert answer.json() == {"status": "processed", "customer_id": "member", "points_earned": 5, "balance": 35}
+    assert answer.json() == {
+        "status": "processed",
+        "customer_id": "member",
+        "points_earned": 5,
+        "balance": 35,
+    }
     assert service.account("guest").points.balance == 0
     redelivered = service.order(order_event("1", "guest", subtotal="10"))
     assert redelivered.json() == {
@@ -181,7 +179,7 @@ def test_an_order_for_a_merged_file_credits_the_surviving_member(service: Servic
         "points_earned": 10,
         "balance": 35,
     }
-    assert_sound(service)
+    service.assert_sound()
 
 
 def test_every_change_advances_the_revision_and_keeps_the_ledger_equal_to_the_balance(
@@ -194,7 +192,7 @@ def test_every_change_advances_the_revision_and_keeps_the_ledger_equal_to_the_ba
     assert account.revision == 5
     entries = list(service.repository.ledger(STORE, "c-42"))
     assert [entry.balance_after for entry in entries] == [0, 1, 3, 6, 10]
-    assert_sound(service)
+    service.assert_sound()
 
 
 def test_a_base64_body_is_verified_and_read_as_api_gateway_sends_it(service: Service) -> None:
@@ -208,33 +206,3 @@ def test_a_base64_body_is_verified_and_read_as_api_gateway_sends_it(service: Ser
 
     assert answer.status == 200
     assert answer.json()["points_earned"] == 49
-
-
-def merge_by_hand(service: Service, *, guest: str, member: str) -> None:
-    """Archive `guest` into `member` with the repository (the merge webhook's own tests cover the real path)."""
-    from dataclasses import replace
-
-    from loyalty.entities import Changes, EntryType, LedgerEntry, Points, utc_now
-
-    now = utc_now()
-    source = service.account(guest)
-    target = service.account(member)
-    moved = source.points
-    merged_target = target.changed(now, points=target.points + moved)
-    merged_source = source.changed(now, status=CustomerStatus.MERGED, merged_into=member, points=Points())
-    entries = (
-        LedgerEntry(STORE, f"merge_out:{guest}", guest, EntryType.MERGE_OUT, -moved.balance, 0, now, "evt"),
-        LedgerEntry(
-            STORE,
-            f"merge_in:{guest}",
-            member,
-            EntryType.MERGE_IN,
-            moved.balance,
-            merged_target.points.balance,
-            now,
-            "evt",
-        ),
-    )
-    service.repository.commit(
-        Changes(accounts=((source, merged_source), (target, replace(merged_target))), entries=entries)
-    )

@@ -69,8 +69,7 @@ class Template:
 
     def parameter_defaults(self) -> dict[str, str]:
         return {
-            name: str(spec.get("Default", ""))
-            for name, spec in self.document.get("Parameters", {}).items()
+            name: str(spec.get("Default", "")) for name, spec in self.document.get("Parameters", {}).items()
         }
 
     def tables(self) -> dict[str, dict[str, Any]]:
