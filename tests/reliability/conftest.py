@@ -1,0 +1,41 @@
+"""The reliability suites run on DynamoDB Local, the engine AWS ships, not on moto.
+
+Moto's server is not atomic under concurrent requests and ignores ClientRequestToken; these suites
+test exactly atomicity, conditions and idempotent retries, so they need the real engine.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from loyalty.runtime import reset_runtime
+from loyalty_dev.template import create_table_request, load_template
+from tests.support import Service
+
+
+@pytest.fixture
+def local_table(
+    dynamodb_local_endpoint: str, service_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh table, declared as template.yaml declares it, on the session's DynamoDB Local."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint)
+    table_name = f"Loyalty-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("TABLE_NAME", table_name)
+    reset_runtime()
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    properties = load_template().tables()["LoyaltyTable"]
+    client.create_table(**create_table_request("LoyaltyTable", properties, table_name))
+    client.get_waiter("table_exists").wait(TableName=table_name)
+    yield table_name
+    client.delete_table(TableName=table_name)
+    reset_runtime()
+
+
+@pytest.fixture
+def service(local_table: str) -> Service:
+    """The same in-process API as the handler tests, but on DynamoDB Local."""
+    return Service(client=boto3.client("dynamodb", region_name="us-east-1"), table_name=local_table)
