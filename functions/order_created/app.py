@@ -20,7 +20,7 @@ def order_created() -> Response[str]:
     event = read_signed_event(app.current_event, OrderCreated, services.webhook_secret())
     logger.set_correlation_id(event.event_id)
     logger.append_keys(store_id=event.store_id, order_id=event.order.id)
-    outcome = record_order(event, services.settings.program, services.repository)
+    outcome = record_order(event, services.programs, services.repository)
     if outcome.duplicate:
         count("DuplicateOrders")
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -113,6 +113,8 @@ class LedgerEntry:
     shortfall: int | None = None
     counterpart_customer_id: str | None = None
     addressed_customer_id: str | None = None
+    # On an order's entry only: the points its refunds have reversed so far (never above `points`).
+    points_reversed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,47 @@ class EmailClaim:
 
 
 @dataclass(frozen=True, slots=True)
+class Reversal:
+    """A refund's claim on its order: the order's reversed total moves from `before` to `after`."""
+
+    order_entry: LedgerEntry
+    before: int
+    after: int
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """The first answer to a back-office write, replayed to any repeat of its Idempotency-Key."""
+
+    store_id: str
+    key: str
+    fingerprint: str
+    status: int
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """A store's points and customers, as the overview shows them (or one account's share)."""
+
+    earned: int = 0
+    adjusted: int = 0
+    redeemed: int = 0
+    unredeemed: int = 0
+    frozen: int = 0
+    members: int = 0
+    candidates: int = 0
+    excluded: int = 0
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))
+
+    def __sub__(self, other: Totals) -> Totals:
+        return Totals(*(mine - theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
     """What one event writes, all or nothing: accounts (with the revision each was read at),
     new ledger entries, and email claims to take or to give up."""
@@ -133,3 +176,5 @@ class Changes:
     entries: tuple[LedgerEntry, ...] = ()
     claims: tuple[EmailClaim, ...] = ()
     released_claims: tuple[EmailClaim, ...] = ()
+    reversals: tuple[Reversal, ...] = ()
+    idempotency: IdempotencyRecord | None = None

@@ -11,6 +11,7 @@ import boto3
 from botocore.config import Config
 
 from loyalty.config import Settings, settings_from_env
+from loyalty.domain.program import ProgramCache
 from loyalty.repository import Repository
 from loyalty.secrets import resolve_secret
 
@@ -33,6 +34,10 @@ class Runtime:
     def repository(self) -> Repository:
         client = boto3.client("dynamodb", config=DYNAMODB_CLIENT_CONFIG)
         return Repository(self.settings.table_name, client)
+
+    @cached_property
+    def programs(self) -> ProgramCache:
+        return ProgramCache(self.settings.program)
 
     def webhook_secret(self) -> bytes:
         return resolve_secret(self.settings.webhook_secret)

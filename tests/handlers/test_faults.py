@@ -14,12 +14,12 @@ from tests.support import Service, order_event
 class FaultyClient:
     """The real DynamoDB client, but `operation` raises `error` (as botocore would, after retries)."""
 
-    def __init__(self, client: object, operation: str, error: Exception) -> None:
-        self._client, self._operation, self._error = client, operation, error
+    def __init__(self, client: object, operations: set[str], error: Exception) -> None:
+        self._client, self._operations, self._error = client, operations, error
         self.calls = 0
 
     def __getattr__(self, name: str) -> object:
-        if name == self._operation:
+        if name in self._operations:
             return self._raise
         return getattr(self._client, name)
 
@@ -29,9 +29,9 @@ class FaultyClient:
 
 
 def use_client(
-    monkeypatch: pytest.MonkeyPatch, service: Service, operation: str, error: Exception
+    monkeypatch: pytest.MonkeyPatch, service: Service, operations: set[str], error: Exception
 ) -> FaultyClient:
-    faulty = FaultyClient(service.client, operation, error)
+    faulty = FaultyClient(service.client, operations, error)
     monkeypatch.setattr(runtime(), "repository", Repository(service.table_name, faulty))
     return faulty
 
@@ -60,7 +60,7 @@ def client_error(code: str, operation: str = "TransactWriteItems") -> ClientErro
 def test_a_transient_fault_is_503_with_a_json_body(
     service: Service, monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
-    use_client(monkeypatch, service, "get_item", error)
+    use_client(monkeypatch, service, {"get_item", "batch_get_item"}, error)
 
     answer = service.order(order_event())
 
@@ -78,7 +78,7 @@ def test_a_transaction_cancelled_by_throttling_is_503(
         },
         "TransactWriteItems",
     )
-    use_client(monkeypatch, service, "transact_write_items", cancelled)
+    use_client(monkeypatch, service, {"transact_write_items"}, cancelled)
 
     answer = service.order(order_event())
 
@@ -98,7 +98,7 @@ def test_endless_contention_is_503_after_bounded_retries(
         },
         "TransactWriteItems",
     )
-    faulty = use_client(monkeypatch, service, "transact_write_items", conflict)
+    faulty = use_client(monkeypatch, service, {"transact_write_items"}, conflict)
     monkeypatch.setattr("loyalty.domain.retries.time.sleep", lambda _: None)
 
     answer = service.order(order_event())
@@ -110,7 +110,7 @@ def test_endless_contention_is_503_after_bounded_retries(
 def test_an_unexpected_error_is_a_json_500_and_never_escapes(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(Repository, "get_account", failing(RuntimeError("boom")))
+    monkeypatch.setattr(Repository, "get_account_and_program", failing(RuntimeError("boom")))
 
     answer = service.order(order_event())
 

@@ -17,15 +17,19 @@ class Resolved:
 
 def resolve(repository: Repository, store_id: str, customer_id: str) -> Resolved | None:
     """The account `customer_id` stands for, following a merge (merges never chain)."""
-    account = repository.get_account(store_id, customer_id)
+    return follow_merge(repository, repository.get_account(store_id, customer_id))
+
+
+def follow_merge(repository: Repository, account: Account | None) -> Resolved | None:
+    """An account already read, or the member it was merged into (one more read)."""
     if account is None:
         return None
     if account.status is not CustomerStatus.MERGED or account.merged_into is None:
         return Resolved(account, None)
-    member = repository.get_account(store_id, account.merged_into)
+    member = repository.get_account(account.store_id, account.merged_into)
     if member is None:
-        raise LookupError(f"{store_id}/{customer_id} is merged into a missing account")
-    return Resolved(member, customer_id)
+        raise LookupError(f"{account.store_id}/{account.customer_id} is merged into a missing account")
+    return Resolved(member, account.customer_id)
 
 
 def require(repository: Repository, store_id: str, customer_id: str) -> Resolved:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from loyalty.config import ProgramSettings
 from loyalty.domain import rules
-from loyalty.domain.customers import resolve
+from loyalty.domain.customers import follow_merge, resolve
+from loyalty.domain.program import ProgramCache
 from loyalty.domain.retries import with_contention_retries
 from loyalty.entities import Account, LedgerEntry, utc_now
 from loyalty.events import OrderCreated
@@ -26,7 +26,7 @@ class OrderOutcome:
 
 def record_order(
     event: OrderCreated,
-    program: ProgramSettings,
+    programs: ProgramCache,
     repository: Repository,
     clock: Callable[[], datetime] = utc_now,
 ) -> OrderOutcome:
@@ -34,7 +34,14 @@ def record_order(
 
     def attempt() -> OrderOutcome:
         nonlocal email_available
-        found = resolve(repository, event.store_id, event.order.customer.id)
+        customer_id = event.order.customer.id
+        program = programs.fresh(event.store_id)
+        if program is None:  # one round trip reads the program with the account
+            addressed, stored = repository.get_account_and_program(event.store_id, customer_id)
+            program = programs.remember(event.store_id, stored)
+        else:
+            addressed = repository.get_account(event.store_id, customer_id)
+        found = follow_merge(repository, addressed)
         current = found.account if found else None
         decision = rules.decide_order(event, current, program, clock(), email_available=email_available)
         try:

@@ -1,0 +1,48 @@
+"""Per-store program settings: stored by the back office, read (and briefly cached) by webhooks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from loyalty.config import ProgramSettings
+from loyalty.repository import Repository
+
+PROGRAM_CACHE_SECONDS = 30.0  # how stale a warm container's view of a store's program may be
+
+
+class ProgramCache:
+    """The programs a warm container has read, each trusted for PROGRAM_CACHE_SECONDS."""
+
+    def __init__(self, defaults: ProgramSettings, clock: Callable[[], float] = time.monotonic) -> None:
+        self.defaults = defaults
+        self._clock = clock
+        self._known: dict[str, tuple[float, ProgramSettings]] = {}
+
+    def fresh(self, store_id: str) -> ProgramSettings | None:
+        """The cached program if it is recent enough, else None (the caller reads it)."""
+        cached = self._known.get(store_id)
+        if cached is None or self._clock() - cached[0] > PROGRAM_CACHE_SECONDS:
+            return None
+        return cached[1]
+
+    def remember(self, store_id: str, stored: ProgramSettings | None) -> ProgramSettings:
+        program = stored or self.defaults
+        self._known[store_id] = (self._clock(), program)
+        return program
+
+    def get(self, repository: Repository, store_id: str) -> ProgramSettings:
+        return self.fresh(store_id) or self.remember(store_id, repository.get_program(store_id))
+
+
+def read_program(repository: Repository, store_id: str, defaults: ProgramSettings) -> ProgramSettings:
+    """The store's program as it stands (the back office reads through, never from a cache)."""
+    return repository.get_program(store_id) or defaults
+
+
+def update_program(
+    repository: Repository, store_id: str, program: ProgramSettings, now: datetime
+) -> ProgramSettings:
+    repository.put_program(store_id, program, now)
+    return program

@@ -1,0 +1,259 @@
+"""Conversions between the domain's records and the table's items (attribute names live here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from loyalty.config import ProgramSettings
+from loyalty.entities import (
+    Account,
+    CustomerStatus,
+    EmailClaim,
+    EntryType,
+    IdempotencyRecord,
+    LedgerEntry,
+    Points,
+    Totals,
+    format_timestamp,
+)
+from loyalty.repository.keys import (
+    CUSTOMER_SHARDS,
+    Item,
+    account_key,
+    account_pk,
+    claim_key,
+    customers_partition,
+    entry_key,
+    idempotency_key,
+    program_key,
+    shard_of,
+)
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def plain(item: Mapping[str, Any]) -> Item:
+    """A DynamoDB-typed item as Python values (numbers as Decimal)."""
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def typed(values: Mapping[str, Any]) -> Item:
+    return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
+
+
+def _timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def account_item(account: Account) -> Item:
+    points = account.points
+    listed = account.status is not CustomerStatus.MERGED
+    activity = format_timestamp(account.last_activity_at)
+    name = " ".join(part for part in (account.first_name, account.last_name) if part)
+    return {
+        **account_key(account.store_id, account.customer_id),
+        **typed(
+            {
+                "store_id": account.store_id,
+                "customer_id": account.customer_id,
+                "status": account.status.value,
+                "balance": points.balance,
+                "earned": points.earned,
+                "adjusted": points.adjusted,
+                "redeemed": points.redeemed,
+                "revision": account.revision,
+                "created_at": format_timestamp(account.created_at),
+                "updated_at": format_timestamp(account.updated_at),
+                "last_activity_at": activity,
+                "email": account.email,
+                "first_name": account.first_name,
+                "last_name": account.last_name,
+                "tags": list(account.tags) or None,
+                "merged_into": account.merged_into,
+                "merged_customer_ids": list(account.merged_customer_ids) or None,
+                "status_before_exclusion": (
+                    account.status_before_exclusion.value if account.status_before_exclusion else None
+                ),
+                # The Customers index and its prefix search (merged files are not listed).
+                "customers_pk": (
+                    customers_partition(
+                        account.store_id,
+                        account.status.value,
+                        shard_of(account.customer_id, CUSTOMER_SHARDS),
+                    )
+                    if listed
+                    else None
+                ),
+                "customers_sk": f"{activity}#{account.customer_id}" if listed else None,
+                "search_email": account.email.lower() if account.email else None,
+                "search_first": account.first_name.lower() if account.first_name else None,
+                "search_last": account.last_name.lower() if account.last_name else None,
+                "search_name": name.lower() or None,
+            }
+        ),
+    }
+
+
+def account_from_item(item: Item) -> Account:
+    previous = item.get("status_before_exclusion")
+    return Account(
+        store_id=item["store_id"],
+        customer_id=item["customer_id"],
+        status=CustomerStatus(item["status"]),
+        points=Points(
+            earned=int(item["earned"]),
+            adjusted=int(item["adjusted"]),
+            redeemed=int(item["redeemed"]),
+        ),
+        revision=int(item["revision"]),
+        created_at=_timestamp(item["created_at"]),
+        updated_at=_timestamp(item["updated_at"]),
+        last_activity_at=_timestamp(item["last_activity_at"]),
+        email=item.get("email"),
+        first_name=item.get("first_name"),
+        last_name=item.get("last_name"),
+        tags=tuple(item.get("tags", ())),
+        merged_into=item.get("merged_into"),
+        merged_customer_ids=tuple(item.get("merged_customer_ids", ())),
+        status_before_exclusion=CustomerStatus(previous) if previous else None,
+    )
+
+
+def is_account(item: Item) -> bool:
+    return item.get("sk") == "ACCOUNT"
+
+
+def entry_item(entry: LedgerEntry) -> Item:
+    created_at = format_timestamp(entry.created_at)
+    return {
+        **entry_key(entry.store_id, entry.entry_id),
+        **typed(
+            {
+                "ledger_pk": account_pk(entry.store_id, entry.customer_id),
+                "ledger_sk": f"{created_at}#{entry.entry_id}",
+                "store_id": entry.store_id,
+                "entry_id": entry.entry_id,
+                "customer_id": entry.customer_id,
+                "type": entry.type.value,
+                "points": entry.points,
+                "balance_after": entry.balance_after,
+                "created_at": created_at,
+                "event_id": entry.event_id,
+                "reason": entry.reason,
+                "order_id": entry.order_id,
+                "amount": str(entry.amount) if entry.amount is not None else None,
+                "currency": entry.currency,
+                "shortfall": entry.shortfall,
+                "counterpart_customer_id": entry.counterpart_customer_id,
+                "addressed_customer_id": entry.addressed_customer_id,
+                "points_reversed": entry.points_reversed or None,
+            }
+        ),
+    }
+
+
+def entry_from_item(item: Item) -> LedgerEntry:
+    shortfall = item.get("shortfall")
+    return LedgerEntry(
+        store_id=item["store_id"],
+        entry_id=item["entry_id"],
+        customer_id=item["customer_id"],
+        type=EntryType(item["type"]),
+        points=int(item["points"]),
+        balance_after=int(item["balance_after"]),
+        created_at=_timestamp(item["created_at"]),
+        event_id=item["event_id"],
+        reason=item.get("reason"),
+        order_id=item.get("order_id"),
+        amount=Decimal(item["amount"]) if "amount" in item else None,
+        currency=item.get("currency"),
+        shortfall=int(shortfall) if shortfall is not None else None,
+        counterpart_customer_id=item.get("counterpart_customer_id"),
+        addressed_customer_id=item.get("addressed_customer_id"),
+        points_reversed=int(item.get("points_reversed", 0)),
+    )
+
+
+def claim_item(claim: EmailClaim) -> Item:
+    return {
+        **claim_key(claim.store_id, claim.email_key),
+        **typed({"store_id": claim.store_id, "email": claim.email_key, "customer_id": claim.customer_id}),
+    }
+
+
+def claim_from_item(item: Item) -> EmailClaim:
+    return EmailClaim(item["store_id"], item["email"], item["customer_id"])
+
+
+def program_item(store_id: str, program: ProgramSettings, updated_at: datetime) -> Item:
+    return {
+        **program_key(store_id),
+        **typed(
+            {
+                "store_id": store_id,
+                "active": program.active,
+                "points_per_currency_unit": str(program.points_per_currency_unit),
+                "guests_earn_points": program.guests_earn_points,
+                "excluded_customer_tags": sorted(program.excluded_customer_tags) or None,
+                "updated_at": format_timestamp(updated_at),
+            }
+        ),
+    }
+
+
+def program_from_item(item: Item) -> ProgramSettings:
+    return ProgramSettings(
+        active=bool(item["active"]),
+        points_per_currency_unit=Decimal(item["points_per_currency_unit"]),
+        guests_earn_points=bool(item["guests_earn_points"]),
+        excluded_customer_tags=frozenset(item.get("excluded_customer_tags", ())),
+    )
+
+
+def idempotency_item(record: IdempotencyRecord) -> Item:
+    return {
+        **idempotency_key(record.store_id, record.key),
+        **typed(
+            {
+                "store_id": record.store_id,
+                "fingerprint": record.fingerprint,
+                "status": record.status,
+                "body": record.body,
+                "created_at": format_timestamp(record.created_at),
+            }
+        ),
+    }
+
+
+def idempotency_from_item(item: Item) -> IdempotencyRecord:
+    key = str(item["pk"]).split("#IDEMPOTENCY#", 1)[1]
+    return IdempotencyRecord(
+        store_id=item["store_id"],
+        key=key,
+        fingerprint=item["fingerprint"],
+        status=int(item["status"]),
+        body=item["body"],
+        created_at=_timestamp(item["created_at"]),
+    )
+
+
+TOTALS_FIELDS = (
+    "earned",
+    "adjusted",
+    "redeemed",
+    "unredeemed",
+    "frozen",
+    "members",
+    "candidates",
+    "excluded",
+)
+
+
+def totals_from_item(item: Item) -> Totals:
+    return Totals(**{name: int(item.get(name, 0)) for name in TOTALS_FIELDS})

@@ -1,0 +1,72 @@
+"""The table's keys: every item's primary key and its index keys, in one place.
+
+| item               | pk                                   | sk          |
+| ------------------ | ------------------------------------ | ----------- |
+| account            | STORE#<store>#CUSTOMER#<id>          | ACCOUNT     |
+| ledger entry       | STORE#<store>#ENTRY#<entry id>       | ENTRY       |
+| email claim        | STORE#<store>#EMAIL#<email>          | EMAIL       |
+| program settings   | STORE#<store>#PROGRAM                | PROGRAM     |
+| idempotency record | STORE#<store>#IDEMPOTENCY#<key>      | IDEMPOTENCY |
+| totals shard       | STORE#<store>#TOTALS#<shard>         | TOTALS      |
+| applied marker     | STORE#<store>#APPLIED#<id>#<revision> | APPLIED    |
+
+Indexes: `Ledger` (ledger_pk = the account's pk, ledger_sk = <created_at>#<entry id>) lists an
+account's entries in time order; `Customers` (customers_pk = STORE#<store>#<status>#<shard>,
+customers_sk = <last_activity_at>#<id>) lists a store's customers by status, newest activity
+first. Its partition is sharded by customer so that a store's orders never all write to one
+index partition.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+Item = dict[str, Any]
+
+CUSTOMER_SHARDS = 8
+TOTALS_SHARDS = 8
+
+
+def _key(pk: str, sk: str) -> Item:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def account_pk(store_id: str, customer_id: str) -> str:
+    return f"STORE#{store_id}#CUSTOMER#{customer_id}"
+
+
+def account_key(store_id: str, customer_id: str) -> Item:
+    return _key(account_pk(store_id, customer_id), "ACCOUNT")
+
+
+def entry_key(store_id: str, entry_id: str) -> Item:
+    return _key(f"STORE#{store_id}#ENTRY#{entry_id}", "ENTRY")
+
+
+def claim_key(store_id: str, email_key: str) -> Item:
+    return _key(f"STORE#{store_id}#EMAIL#{email_key}", "EMAIL")
+
+
+def program_key(store_id: str) -> Item:
+    return _key(f"STORE#{store_id}#PROGRAM", "PROGRAM")
+
+
+def idempotency_key(store_id: str, key: str) -> Item:
+    return _key(f"STORE#{store_id}#IDEMPOTENCY#{key}", "IDEMPOTENCY")
+
+
+def totals_key(store_id: str, shard: int) -> Item:
+    return _key(f"STORE#{store_id}#TOTALS#{shard}", "TOTALS")
+
+
+def applied_key(store_id: str, customer_id: str, revision: int) -> Item:
+    return _key(f"STORE#{store_id}#APPLIED#{customer_id}#{revision}", "APPLIED")
+
+
+def shard_of(customer_id: str, shards: int) -> int:
+    return zlib.crc32(customer_id.encode()) % shards
+
+
+def customers_partition(store_id: str, status: str, shard: int) -> str:
+    return f"STORE#{store_id}#{status}#{shard}"
