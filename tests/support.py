@@ -74,6 +74,17 @@ def invitation_event(
     }
 
 
+def refund_event(
+    refund_id: str, order_id: str, amount: str, *, event_id: str | None = None, store_id: str = STORE
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id or f"evt-refund-{refund_id}",
+        "store_id": store_id,
+        "occurred_at": "2026-11-21T10:00:00Z",
+        "refund": {"id": refund_id, "order_id": order_id, "amount": amount},
+    }
+
+
 def sign(body: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
     return signature_header(secret.encode(), int(time.time()) if timestamp is None else timestamp, body)
 
@@ -113,6 +124,32 @@ class Service:
 
     def merge(self, payload: dict[str, Any]) -> Answer:
         return self.post("/webhooks/invitation-accepted", payload)
+
+    def refund(self, payload: dict[str, Any]) -> Answer:
+        return self.post("/webhooks/order-refunded", payload)
+
+    def admin(
+        self,
+        method: str,
+        path: str,
+        payload: Any = None,
+        *,
+        key: str | None = None,
+        query: dict[str, str] | None = None,
+        store_id: str = STORE,
+    ) -> Answer:
+        """A back-office call: `path` is relative to /admin/stores/<store_id>."""
+        headers = {"Content-Type": "application/json"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        body = None if payload is None else json.dumps(payload).encode()
+        return self.api.request(
+            method,
+            f"/admin/stores/{store_id}{path}",
+            headers=headers,
+            body=body,
+            query={name: [value] for name, value in (query or {}).items()},
+        )
 
     def assert_sound(self, store_id: str = STORE) -> None:
         """The invariants every store keeps, checked by the same code operators run (reconcile)."""

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from loyalty.config import ProgramSettings
+
 
 class CustomerStatus(StrEnum):
     CANDIDATE = "candidate"
@@ -168,6 +170,15 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class ProgramUpdate:
+    """A store's program settings as the back office sets them."""
+
+    store_id: str
+    settings: ProgramSettings
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
     """What one event writes, all or nothing: accounts (with the revision each was read at),
     new ledger entries, and email claims to take or to give up."""
@@ -177,4 +188,5 @@ class Changes:
     claims: tuple[EmailClaim, ...] = ()
     released_claims: tuple[EmailClaim, ...] = ()
     reversals: tuple[Reversal, ...] = ()
+    program: ProgramUpdate | None = None
     idempotency: IdempotencyRecord | None = None

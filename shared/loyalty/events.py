@@ -72,3 +72,47 @@ class Invitation(_Model):
 
 class InvitationAccepted(WebhookEvent):
     invitation: Invitation
+
+
+class Refund(_Model):
+    id: Identifier
+    order_id: Identifier
+    amount: Amount
+
+    @property
+    def refunded_amount(self) -> Decimal:
+        return Decimal(self.amount)
+
+
+class OrderRefunded(WebhookEvent):
+    refund: Refund
+
+
+# Back-office requests -------------------------------------------------------------------------
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+PointsAmount = Annotated[int, Field(ge=-(10**12), le=10**12)]
+Rate = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}(\.[0-9]{1,6})?$")]
+
+
+class PointsRequest(_Model):
+    amount: PointsAmount
+    reason: Reason
+
+
+class BalanceRequest(_Model):
+    balance: Annotated[int, Field(ge=0, le=10**12)]
+    revision: Annotated[int, Field(ge=0)]
+    reason: Reason = "balance edited"
+
+
+class RedemptionRequest(_Model):
+    points: Annotated[int, Field(gt=0, le=10**12)]
+    reward: Reason
+
+
+class ProgramRequest(_Model):
+    active: bool
+    points_per_currency_unit: Rate
+    guests_earn_points: bool
+    excluded_customer_tags: Annotated[tuple[Tag, ...], Field(max_length=100)] = ()

@@ -15,9 +15,7 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import (
-    APIGatewayProxyEvent,
-)
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -40,12 +38,12 @@ _STATUS: dict[type[errors.LoyaltyError], HTTPStatus] = {
 }
 
 
-def _dumps(body: Any) -> str:
+def dumps(body: Any) -> str:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
 def json_response(status: int, body: dict[str, Any]) -> Response[str]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=_dumps(body))
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=dumps(body))
 
 
 def error_response(
@@ -59,7 +57,7 @@ def error_response(
 
 def create_app() -> APIGatewayRestResolver:
     """A REST API resolver whose every failure is a JSON answer and never an escaped exception."""
-    app = APIGatewayRestResolver(serializer=_dumps)
+    app = APIGatewayRestResolver(serializer=dumps)
 
     @app.exception_handler(errors.LoyaltyError)  # type: ignore[untyped-decorator]
     def _known(error: errors.LoyaltyError) -> Response[str]:
@@ -102,7 +100,7 @@ def _status_of(error: errors.LoyaltyError) -> HTTPStatus:
     return HTTPStatus.INTERNAL_SERVER_ERROR
 
 
-def raw_body(event: APIGatewayProxyEvent) -> bytes:
+def raw_body(event: BaseProxyEvent) -> bytes:
     """The bytes the platform signed: API Gateway hands binary-safe bodies over in base64."""
     body = event.body or ""
     if event.is_base64_encoded:
@@ -113,7 +111,7 @@ def raw_body(event: APIGatewayProxyEvent) -> bytes:
     return body.encode()
 
 
-def read_signed_event(event: APIGatewayProxyEvent, model: type[Model], secret: bytes) -> Model:
+def read_signed_event(event: BaseProxyEvent, model: type[Model], secret: bytes) -> Model:
     """Judge a webhook in the contract's order: signature (401), then JSON (400), then schema (422)."""
     body = raw_body(event)
     verify_signature(event.headers.get(SIGNATURE_HEADER), body, secret, time.time())
@@ -134,9 +132,10 @@ def parse_body(body: bytes, model: type[Model]) -> Model:
         raise schema_violation(error) from None
 
 
-def schema_violation(error: ValidationError) -> errors.SchemaViolation:
+def schema_violation(error: ValidationError, location: str | None = None) -> errors.SchemaViolation:
+    prefix = [location] if location else []
     details = [
-        {"loc": list(problem["loc"]), "type": problem["type"], "msg": problem["msg"]}
+        {"loc": [*prefix, *problem["loc"]], "type": problem["type"], "msg": problem["msg"]}
         for problem in error.errors(include_url=False, include_input=False, include_context=False)
     ]
     fields = ", ".join(".".join(str(part) for part in item["loc"]) or "body" for item in details)

@@ -14,3 +14,12 @@ def customer_history(repository: Repository, store_id: str, customer_id: str) ->
     owners = (account.customer_id, *account.merged_customer_ids)
     entries = [entry for owner in owners for entry in repository.ledger(store_id, owner)]
     return sorted(entries, key=lambda entry: (entry.created_at, entry.entry_id), reverse=True)
+
+
+def history_page(
+    repository: Repository, store_id: str, customer_id: str, limit: int, cursor: str | None
+) -> tuple[list[LedgerEntry], str | None]:
+    """One page of `customer_history`, newest first, read straight from the index."""
+    account = require(repository, store_id, customer_id).account
+    owners = (account.customer_id, *account.merged_customer_ids)
+    return repository.ledger_page(store_id, owners, limit, cursor)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from loyalty.config import ProgramSettings
+from loyalty.domain.idempotency import Planned
+from loyalty.entities import Changes, ProgramUpdate
 from loyalty.repository import Repository
 
 PROGRAM_CACHE_SECONDS = 30.0  # how stale a warm container's view of a store's program may be
@@ -41,8 +43,5 @@ def read_program(repository: Repository, store_id: str, defaults: ProgramSetting
     return repository.get_program(store_id) or defaults
 
 
-def update_program(
-    repository: Repository, store_id: str, program: ProgramSettings, now: datetime
-) -> ProgramSettings:
-    repository.put_program(store_id, program, now)
-    return program
+def plan_program(store_id: str, program: ProgramSettings, now: datetime) -> Planned[ProgramSettings]:
+    return Planned(Changes(program=ProgramUpdate(store_id, program, now)), program)

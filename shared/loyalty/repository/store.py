@@ -40,6 +40,7 @@ from loyalty.repository.keys import (
     entry_key,
     idempotency_key,
     program_key,
+    shard_of,
     totals_key,
 )
 from loyalty.repository.pages import Filter, Partition, merged_page
@@ -227,6 +228,17 @@ class Repository:
         for reversal in changes.reversals:
             actions.append({"Update": self._reversal_update(reversal)})
             meanings.append(None)
+        if changes.program is not None:
+            update = changes.program
+            actions.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": items.program_item(update.store_id, update.settings, update.updated_at),
+                    }
+                }
+            )
+            meanings.append(None)
         if changes.idempotency is not None:
             record = changes.idempotency
             actions.append(
@@ -245,13 +257,7 @@ class Repository:
         except ClientError as error:
             raise self._rejection(error, meanings) from None
 
-    def put_program(self, store_id: str, program: ProgramSettings, now: datetime) -> None:
-        with _infrastructure_faults():
-            self._client.put_item(TableName=self._table, Item=items.program_item(store_id, program, now))
-
-    def add_to_totals(
-        self, store_id: str, customer_id: str, revision: int, delta: Totals, shard: int
-    ) -> None:
+    def add_to_totals(self, store_id: str, customer_id: str, revision: int, delta: Totals) -> None:
         """Add one account change's delta to a totals shard, once: the change's marker (customer,
         revision) is put in the same transaction, so a stream record seen twice counts once."""
         expires = int(datetime.now().timestamp()) + APPLIED_MARKER_DAYS * 86400  # noqa: DTZ005 — epoch
@@ -271,7 +277,7 @@ class Repository:
             {
                 "Update": {
                     "TableName": self._table,
-                    "Key": totals_key(store_id, shard),
+                    "Key": totals_key(store_id, shard_of(customer_id, TOTALS_SHARDS)),
                     "UpdateExpression": "ADD "
                     + ", ".join(f"#{name} :{name}" for name in items.TOTALS_FIELDS),
                     "ExpressionAttributeNames": names,
@@ -289,6 +295,12 @@ class Repository:
             raise self._rejection(error, [None, None]) from None
 
     # Helpers ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def account_from_image(image: Item) -> Account | None:
+        """An account from a stream record's image (None for any other item)."""
+        plain = items.plain(image)
+        return items.account_from_item(plain) if items.is_account(plain) else None
 
     def _rejection(self, error: ClientError, meanings: list[_Meaning]) -> Exception:
         """Name the condition that cancelled a transaction, from its cancellation reasons."""

@@ -1,0 +1,36 @@
+"""TotalsFunction: counts every account change from the table's stream into sharded store totals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from loyalty.domain.totals import count_change
+from loyalty.observability import count, logger
+from loyalty.runtime import runtime
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def count_record(record: DynamoDBRecord) -> None:
+    change = record.dynamodb.raw_event if record.dynamodb else {}
+    repository = runtime().repository
+    old, new = (
+        repository.account_from_image(change[image]) if change.get(image) else None
+        for image in ("OldImage", "NewImage")
+    )
+    if (old or new) is not None and not count_change(repository, old, new):
+        count("RepeatedStreamRecords")
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # A failed record is reported alone; Lambda retries from it, and the counted ones are skipped
+    # on the retry by their markers, so totals stay exact.
+    response = process_partial_response(
+        event=event, record_handler=count_record, processor=processor, context=context
+    )
+    return dict(response)

@@ -1,0 +1,19 @@
+"""GET /admin/stores/{store_id}/overview: a store's totals, from its sharded counters."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from loyalty.backoffice.http import ids, json_response
+from loyalty.domain.totals import store_totals
+from loyalty.runtime import runtime
+from loyalty.views import overview_view
+
+router = Router()  # type: ignore[no-untyped-call]
+
+
+@router.get("/admin/stores/<store_id>/overview")
+def overview(store_id: str) -> Response[str]:
+    ids(store_id=store_id)
+    return json_response(200, overview_view(store_totals(runtime().repository, store_id)))

@@ -1,0 +1,112 @@
+"""A customer's points in the back office: give or take, edit the balance, redeem, exclude."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from loyalty.backoffice.http import body, ids, write_once
+from loyalty.domain.adjustments import PointsTransaction, plan_balance, plan_points, plan_redemption
+from loyalty.domain.customers import Resolved
+from loyalty.domain.exclusion import plan_exclusion, plan_inclusion
+from loyalty.entities import utc_now
+from loyalty.events import BalanceRequest, PointsRequest, RedemptionRequest
+from loyalty.runtime import runtime
+from loyalty.views import account_view, transaction_view
+
+router = Router()  # type: ignore[no-untyped-call]
+CUSTOMER = "/admin/stores/<store_id>/customers/<customer_id>"
+
+
+def created(transaction: PointsTransaction) -> tuple[int, dict[str, Any]]:
+    assert transaction.entry is not None
+    return 201, {
+        "transaction": transaction_view(transaction.entry),
+        "account": account_view(transaction.account),
+    }
+
+
+def the_account(transaction: PointsTransaction) -> tuple[int, dict[str, Any]]:
+    return 200, account_view(transaction.account)
+
+
+def resolved_account(resolved: Resolved) -> tuple[int, dict[str, Any]]:
+    return 200, account_view(resolved)
+
+
+@router.post(f"{CUSTOMER}/points")
+def give_or_take_points(store_id: str, customer_id: str) -> Response[str]:
+    ids(store_id=store_id, customer_id=customer_id)
+    request = body(router, PointsRequest)
+    repository = runtime().repository
+    return write_once(
+        router,
+        store_id,
+        lambda key: plan_points(
+            repository, store_id, customer_id, request.amount, request.reason, key, utc_now()
+        ),
+        created,
+    )
+
+
+@router.put(f"{CUSTOMER}/balance")
+def edit_balance(store_id: str, customer_id: str) -> Response[str]:
+    ids(store_id=store_id, customer_id=customer_id)
+    request = body(router, BalanceRequest)
+    repository = runtime().repository
+    return write_once(
+        router,
+        store_id,
+        lambda key: plan_balance(
+            repository,
+            store_id,
+            customer_id,
+            request.balance,
+            request.revision,
+            request.reason,
+            key,
+            utc_now(),
+        ),
+        the_account,
+    )
+
+
+@router.post(f"{CUSTOMER}/redemptions")
+def redeem(store_id: str, customer_id: str) -> Response[str]:
+    ids(store_id=store_id, customer_id=customer_id)
+    request = body(router, RedemptionRequest)
+    repository = runtime().repository
+    return write_once(
+        router,
+        store_id,
+        lambda key: plan_redemption(
+            repository, store_id, customer_id, request.points, request.reward, key, utc_now()
+        ),
+        created,
+    )
+
+
+@router.put(f"{CUSTOMER}/exclusion")
+def exclude(store_id: str, customer_id: str) -> Response[str]:
+    ids(store_id=store_id, customer_id=customer_id)
+    repository = runtime().repository
+    return write_once(
+        router,
+        store_id,
+        lambda _key: plan_exclusion(repository, store_id, customer_id, utc_now()),
+        resolved_account,
+    )
+
+
+@router.delete(f"{CUSTOMER}/exclusion")
+def include_again(store_id: str, customer_id: str) -> Response[str]:
+    ids(store_id=store_id, customer_id=customer_id)
+    repository = runtime().repository
+    return write_once(
+        router,
+        store_id,
+        lambda _key: plan_inclusion(repository, store_id, customer_id, utc_now()),
+        resolved_account,
+    )

@@ -1,0 +1,43 @@
+"""A store's totals (the overview), kept by counting every account change once, off the
+request path: a stream of account changes feeds sharded counters, so no item is written by
+every order."""
+
+from __future__ import annotations
+
+from loyalty.entities import Account, CustomerStatus, Totals
+from loyalty.repository import AlreadyApplied, Repository
+
+
+def contribution(account: Account | None) -> Totals:
+    """What one account adds to its store's totals (a merged file: nothing, its points moved)."""
+    if account is None or account.status is CustomerStatus.MERGED:
+        return Totals()
+    points = account.points
+    balance = points.balance
+    return Totals(
+        earned=points.earned,
+        adjusted=points.adjusted,
+        redeemed=points.redeemed,
+        unredeemed=balance if account.status is not CustomerStatus.EXCLUDED else 0,
+        frozen=balance if account.status is CustomerStatus.EXCLUDED else 0,
+        members=int(account.status is CustomerStatus.MEMBER),
+        candidates=int(account.status is CustomerStatus.CANDIDATE),
+        excluded=int(account.status is CustomerStatus.EXCLUDED),
+    )
+
+
+def count_change(repository: Repository, old: Account | None, new: Account | None) -> bool:
+    """Add an account change to its store's totals once. False when it was counted before."""
+    delta = contribution(new) - contribution(old)
+    latest = new or old
+    if latest is None or delta == Totals():
+        return True
+    try:
+        repository.add_to_totals(latest.store_id, latest.customer_id, latest.revision, delta)
+    except AlreadyApplied:
+        return False
+    return True
+
+
+def store_totals(repository: Repository, store_id: str) -> Totals:
+    return repository.totals(store_id)
