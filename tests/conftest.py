@@ -10,7 +10,7 @@ from moto import mock_aws
 
 from loyalty.runtime import reset_runtime
 from loyalty_dev.template import create_tables, load_template
-from tests.support import TOKEN_SECRET, WEBHOOK_SECRET, Service
+from tests.support import SHOPIFY_SECRET, TOKEN_SECRET, WEBHOOK_SECRET, Service
 
 # pytest_plugins = ["tests.plugins.dynamodb_local"]
 
@@ -28,6 +28,7 @@ def service_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
             "AWS_REGION": "us-east-1",
             "LOYALTY_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "LOYALTY_CUSTOMER_TOKEN_SECRET": TOKEN_SECRET,
+            "LOYALTY_SHOPIFY_SECRET": SHOPIFY_SECRET,
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
     )

@@ -15,6 +15,7 @@ from loyalty_dev.functions import Answer, InProcessApi
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef-0123"
 TOKEN_SECRET = "test-customer-token-secret-0123456789abcdef"
+SHOPIFY_SECRET = "shpss_0123456789abcdef0123456789abcdef"
 STORE = "acme"
 
 

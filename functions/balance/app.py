@@ -1,4 +1,5 @@
-"""BalanceFunction: GET a customer's balance for the storefront, behind a customer token."""
+"""BalanceFunction: a customer's balance for the storefront — behind a customer token, or
+behind Shopify's app proxy for the logged-in customer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from loyalty.domain.balances import lookup_balance
 from loyalty.events import Identifier
+from loyalty.platforms import shopify
 from loyalty.runtime import runtime
 from loyalty.tokens import verify_customer_token
 from loyalty.views import account_view
@@ -26,9 +28,19 @@ def balance(store_id: str, customer_id: str) -> Response[str]:
         customer_id,
         time.time(),
     )
+    return answer(store_id, customer_id)
+
+
+@app.get("/proxy/shopify/balance")
+def shopify_proxy_balance() -> Response[str]:
+    parameters = app.current_event.multi_value_query_string_parameters or {}
+    customer = shopify.verify_app_proxy(parameters, runtime().shopify_secret(), time.time())
+    return answer(customer.shop, customer.customer_id)
+
+
+def answer(store_id: str, customer_id: str) -> Response[str]:
     validate_path(Identifier, store_id=store_id, customer_id=customer_id)
-    resolved = lookup_balance(services.repository, store_id, customer_id)
-    return json_response(200, account_view(resolved))
+    return json_response(200, account_view(lookup_balance(runtime().repository, store_id, customer_id)))
 
 
 lambda_handler = lambda_entry(app)

@@ -1,12 +1,14 @@
-"""MemberRegisteredFunction: POST /webhooks/member-registered makes a customer a member."""
+"""MemberRegisteredFunction: makes a customer a member — canonical and Shopify customer webhooks."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.members import register_member
+from loyalty.domain.members import Outcome, ensure_candidate, register_member
 from loyalty.events import MemberRegistered
 from loyalty.observability import count, logger
+from loyalty.platforms import shopify
+from loyalty.platforms.webhooks import read_shopify_webhook, settled, translated
 from loyalty.runtime import runtime
 from loyalty.views import registration_view
 from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
@@ -16,13 +18,27 @@ app = create_app()
 
 @app.post("/webhooks/member-registered")
 def member_registered() -> Response[str]:
-    services = runtime()
-    event = read_signed_event(app.current_event, MemberRegistered, services.webhook_secret())
+    event = read_signed_event(app.current_event, MemberRegistered, runtime().webhook_secret())
     logger.set_correlation_id(event.event_id)
     logger.append_keys(store_id=event.store_id)
-    outcome = register_member(event, services.repository)
-    count("DuplicateRegistrations" if outcome.duplicate else "MembersRegistered")
-    logger.info("registration handled", extra={"duplicate": outcome.duplicate})
+    return answer(register_member(event, runtime().repository))
+
+
+@app.post("/webhooks/shopify/customers-create")
+@app.post("/webhooks/shopify/customers-update")
+def shopify_customer() -> Response[str]:
+    """An enabled customer has an account (a member); any other state only makes sure the
+    customer's file exists."""
+    customer, envelope = read_shopify_webhook(app.current_event, shopify.Customer, runtime().shopify_secret())
+    event = translated(lambda: shopify.customer_registered(customer, envelope))
+    if not customer.has_account:
+        return answer(ensure_candidate(event, runtime().repository))
+    return settled(lambda: answer(register_member(event, runtime().repository)))
+
+
+def answer(outcome: Outcome) -> Response[str]:
+    count("DuplicateRegistrations" if outcome.duplicate else "CustomersRecorded")
+    logger.info("customer handled", extra={"duplicate": outcome.duplicate})
     return json_response(200, registration_view(outcome))
 
 

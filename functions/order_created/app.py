@@ -1,4 +1,4 @@
-"""OrderCreatedFunction: POST /webhooks/order-created earns an order's points, once."""
+"""OrderCreatedFunction: earns an order's points, once — canonical and Shopify webhooks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from aws_lambda_powertools.event_handler import Response
 from loyalty.domain.orders import record_order
 from loyalty.events import OrderCreated
 from loyalty.observability import count, logger
+from loyalty.platforms import shopify
+from loyalty.platforms.webhooks import ignored, read_shopify_webhook, settled, translated
 from loyalty.runtime import runtime
 from loyalty.views import order_view
 from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
@@ -16,10 +18,26 @@ app = create_app()
 
 @app.post("/webhooks/order-created")
 def order_created() -> Response[str]:
-    services = runtime()
-    event = read_signed_event(app.current_event, OrderCreated, services.webhook_secret())
+    event = read_signed_event(app.current_event, OrderCreated, runtime().webhook_secret())
     logger.set_correlation_id(event.event_id)
-    logger.append_keys(store_id=event.store_id, order_id=event.order.id)
+    logger.append_keys(store_id=event.store_id)
+    return record(event)
+
+
+@app.post("/webhooks/shopify/orders-create")
+def shopify_order_created() -> Response[str]:
+    order, envelope = read_shopify_webhook(
+        app.current_event, shopify.ShopifyOrder, runtime().shopify_secret()
+    )
+    event = translated(lambda: shopify.order_created(order, envelope))
+    if isinstance(event, shopify.Ignored):
+        return ignored(event.reason)
+    return settled(lambda: record(event))
+
+
+def record(event: OrderCreated) -> Response[str]:
+    services = runtime()
+    logger.append_keys(order_id=event.order.id)
     outcome = record_order(event, services.programs, services.repository)
     if outcome.duplicate:
         count("DuplicateOrders")

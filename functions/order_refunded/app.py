@@ -1,4 +1,4 @@
-"""OrderRefundedFunction: POST /webhooks/order-refunded reverses a refund's share of an order's points."""
+"""OrderRefundedFunction: reverses a refund's share of an order's points — canonical and Shopify."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from aws_lambda_powertools.event_handler import Response
 from loyalty.domain.refunds import record_refund
 from loyalty.events import OrderRefunded
 from loyalty.observability import count, logger
+from loyalty.platforms import shopify
+from loyalty.platforms.webhooks import read_shopify_webhook, settled, translated
 from loyalty.runtime import runtime
 from loyalty.views import refund_view
 from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
@@ -16,11 +18,24 @@ app = create_app()
 
 @app.post("/webhooks/order-refunded")
 def order_refunded() -> Response[str]:
-    services = runtime()
-    event = read_signed_event(app.current_event, OrderRefunded, services.webhook_secret())
+    event = read_signed_event(app.current_event, OrderRefunded, runtime().webhook_secret())
     logger.set_correlation_id(event.event_id)
-    logger.append_keys(store_id=event.store_id, order_id=event.refund.order_id)
-    outcome = record_refund(event, services.repository)
+    logger.append_keys(store_id=event.store_id)
+    return reverse(event)
+
+
+@app.post("/webhooks/shopify/refunds-create")
+def shopify_refund_created() -> Response[str]:
+    refund, envelope = read_shopify_webhook(
+        app.current_event, shopify.ShopifyRefund, runtime().shopify_secret()
+    )
+    event = translated(lambda: shopify.refund_created(refund, envelope))
+    return settled(lambda: reverse(event))
+
+
+def reverse(event: OrderRefunded) -> Response[str]:
+    logger.append_keys(order_id=event.refund.order_id)
+    outcome = record_refund(event, runtime().repository)
     if outcome.duplicate:
         count("DuplicateRefunds")
     else:

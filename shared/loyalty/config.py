@@ -44,6 +44,7 @@ class Settings(BaseModel):
     program: ProgramSettings
     webhook_secret: SecretSource
     customer_token_secret: SecretSource
+    shopify_secret: SecretSource
 
 
 def normalize_tag(tag: str) -> str:
@@ -73,6 +74,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         webhook_secret=webhook,
         customer_token_secret=token,
+        shopify_secret=_secret_source(env, "LOYALTY_SHOPIFY_SECRET"),
     )
 
 

@@ -45,6 +45,9 @@ class Runtime:
     def customer_token_secret(self) -> bytes:
         return resolve_secret(self.settings.customer_token_secret)
 
+    def shopify_secret(self) -> bytes:
+        return resolve_secret(self.settings.shopify_secret)
+
 
 @lru_cache(maxsize=1)
 def runtime() -> Runtime:

@@ -148,16 +148,21 @@ def _reject_constant(name: str) -> None:
 
 def validate_path(kind: Any, **values: str) -> None:
     """422 when a path parameter is outside its pattern (the contract's ids)."""
+    validate_values(kind, "path", values)
+
+
+def validate_values(kind: Any, location: str, values: dict[str, str]) -> None:
+    """422 when a value (of the path, a header…) is outside its pattern."""
     adapter = _adapter(kind)
     problems: list[dict[str, Any]] = []
     for name, value in values.items():
         try:
             adapter.validate_python(value)
         except ValidationError:
-            problems.append({"loc": ["path", name], "type": "string_pattern_mismatch", "msg": "invalid id"})
+            problems.append({"loc": [location, name], "type": "string_pattern_mismatch", "msg": "invalid id"})
     if problems:
         names = ", ".join(problem["loc"][1] for problem in problems)
-        raise errors.SchemaViolation(f"invalid path parameters: {names}", details=problems)
+        raise errors.SchemaViolation(f"invalid {location} values: {names}", details=problems)
 
 
 @lru_cache(maxsize=8)

@@ -9,7 +9,8 @@ from datetime import datetime
 from loyalty.domain import lifecycle
 from loyalty.domain.customers import resolve
 from loyalty.domain.retries import with_contention_retries
-from loyalty.entities import Account, utc_now
+from loyalty.domain.rules import new_account
+from loyalty.entities import Account, Changes, CustomerStatus, utc_now
 from loyalty.errors import Conflict
 from loyalty.events import InvitationAccepted, MemberRegistered
 from loyalty.repository import AccountChanged, EmailTaken, EntryExists, Repository
@@ -44,6 +45,25 @@ def register_member(
                 f"another member of store {event.store_id} already holds {taken.claim.email_key}"
             ) from None
         return Outcome(duplicate=False, account=decision.account)
+
+    return with_contention_retries(attempt)
+
+
+def ensure_candidate(
+    event: MemberRegistered, repository: Repository, clock: Callable[[], datetime] = utc_now
+) -> Outcome:
+    """A customer a platform knows without an account: make sure its file exists, change nothing."""
+
+    def attempt() -> Outcome:
+        found = resolve(repository, event.store_id, event.customer.id)
+        if found is not None:
+            return Outcome(duplicate=True, account=found.account)
+        customer = event.customer
+        account = new_account(event.store_id, customer.id, CustomerStatus.CANDIDATE, clock()).changed(
+            clock(), email=customer.email, first_name=customer.first_name, last_name=customer.last_name
+        )
+        repository.commit(Changes(accounts=((None, account),)))
+        return Outcome(duplicate=False, account=account)
 
     return with_contention_retries(attempt)
 

@@ -1,0 +1,75 @@
+"""HTTP glue of the platform routes: verify, translate, and answer as platforms need.
+
+A platform retries any non-2xx and drops a subscription that keeps failing, so a permanent
+business conflict answers 200 with `"status": "conflict"` and a reason (logged and counted);
+a bad signature still answers 401 and a transient fault 5xx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+from pydantic import BaseModel, ValidationError
+
+from loyalty.entities import utc_now
+from loyalty.errors import Conflict
+from loyalty.events import Identifier
+from loyalty.observability import count, logger
+from loyalty.platforms import shopify
+from loyalty.web import json_response, parse_body, raw_body, schema_violation, validate_values
+
+Model = TypeVar("Model", bound=BaseModel)
+T = TypeVar("T")
+
+
+def read_shopify_webhook(
+    event: BaseProxyEvent, model: type[Model], secret: bytes
+) -> tuple[Model, shopify.Envelope]:
+    """Signature (401), then body (400/422), then the headers that name the shop and the event."""
+    body = raw_body(event)
+    shopify.verify_webhook(event.headers.get(shopify.HMAC_HEADER), body, secret)
+    payload = parse_body(body, model)
+    shop = event.headers.get(shopify.SHOP_HEADER) or ""
+    event_id = next((event.headers[name] for name in shopify.EVENT_ID_HEADERS if event.headers.get(name)), "")
+    validate_values(Identifier, "header", {shopify.SHOP_HEADER: shop, shopify.EVENT_ID_HEADERS[0]: event_id})
+    envelope = shopify.Envelope(store_id=shop, event_id=event_id, occurred_at=_triggered_at(event))
+    logger.set_correlation_id(event_id)
+    logger.append_keys(store_id=shop, platform="shopify")
+    return payload, envelope
+
+
+def _triggered_at(event: BaseProxyEvent) -> datetime:
+    text = event.headers.get(shopify.TRIGGERED_AT_HEADER)
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except ValueError:
+        moment = None
+    return moment if moment is not None and moment.tzinfo is not None else utc_now()
+
+
+def translated(build: Callable[[], T]) -> T:
+    """A platform payload that cannot become a canonical event is a 422, like any bad body."""
+    try:
+        return build()
+    except ValidationError as error:
+        raise schema_violation(error, location="translated") from None
+
+
+def ignored(reason: str) -> Response[str]:
+    count("PlatformEventsIgnored")
+    logger.info("platform event ignored", extra={"reason": reason})
+    return json_response(200, {"status": "ignored", "reason": reason})
+
+
+def settled(handle: Callable[[], Response[str]]) -> Response[str]:
+    """Run a platform event; a permanent conflict is answered 200 so the platform stops retrying."""
+    try:
+        return handle()
+    except Conflict as conflict:
+        count("PlatformConflicts")
+        logger.warning("platform event conflicts with the state", extra={"reason": conflict.message})
+        return json_response(200, {"status": "conflict", "reason": conflict.message})
