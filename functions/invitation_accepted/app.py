@@ -18,8 +18,6 @@ app = create_app()
 def invitation_accepted() -> Response[str]:
     services = runtime()
     event = read_signed_event(app.current_event, InvitationAccepted, services.webhook_secret())
-    logger.set_correlation_id(event.event_id)
-    logger.append_keys(store_id=event.store_id)
     outcome = accept_invitation(event, services.repository)
     count("DuplicateMerges" if outcome.duplicate else "FilesMerged")
     logger.info("invitation handled", extra={"duplicate": outcome.duplicate})

@@ -19,8 +19,6 @@ app = create_app()
 @app.post("/webhooks/member-registered")
 def member_registered() -> Response[str]:
     event = read_signed_event(app.current_event, MemberRegistered, runtime().webhook_secret())
-    logger.set_correlation_id(event.event_id)
-    logger.append_keys(store_id=event.store_id)
     return answer(register_member(event, runtime().repository))
 
 

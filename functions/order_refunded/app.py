@@ -19,8 +19,6 @@ app = create_app()
 @app.post("/webhooks/order-refunded")
 def order_refunded() -> Response[str]:
     event = read_signed_event(app.current_event, OrderRefunded, runtime().webhook_secret())
-    logger.set_correlation_id(event.event_id)
-    logger.append_keys(store_id=event.store_id)
     return reverse(event)
 
 

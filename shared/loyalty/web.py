@@ -20,10 +20,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from loyalty import errors
+from loyalty.events import WebhookEvent
 from loyalty.observability import count, logger, metrics
 from loyalty.signatures import SIGNATURE_HEADER, verify_signature
 
 Model = TypeVar("Model", bound=BaseModel)
+Webhook = TypeVar("Webhook", bound=WebhookEvent)
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 _STATUS: dict[type[errors.LoyaltyError], HTTPStatus] = {
@@ -111,11 +113,15 @@ def raw_body(event: BaseProxyEvent) -> bytes:
     return body.encode()
 
 
-def read_signed_event(event: BaseProxyEvent, model: type[Model], secret: bytes) -> Model:
-    """Judge a webhook in the contract's order: signature (401), then JSON (400), then schema (422)."""
+def read_signed_event(event: BaseProxyEvent, model: type[Webhook], secret: bytes) -> Webhook:
+    """Judge a webhook in the contract's order: signature (401), then JSON (400), then schema (422).
+    Its logs then carry the event id (as correlation id) and the store."""
     body = raw_body(event)
     verify_signature(event.headers.get(SIGNATURE_HEADER), body, secret, time.time())
-    return parse_body(body, model)
+    webhook = parse_body(body, model)
+    logger.set_correlation_id(webhook.event_id)
+    logger.append_keys(store_id=webhook.store_id)
+    return webhook
 
 
 def parse_body(body: bytes, model: type[Model]) -> Model:
