@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install test lint format typecheck cfn-lint pytest clean
+.PHONY: help install test lint format typecheck cfn-lint pytest bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,5 +43,56 @@ cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
 pytest: install ## The test suites only
 	$(BIN)/pytest
 
+bench: install ## Run the benchmarks and print the figures
+	$(BIN)/python -m loyalty_dev.bench
+
 clean: ## Remove the virtualenv, node_modules and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam
+
+# -- running locally, integrating, deploying ---------------------------------------------------
+
+.PHONY: dev dev-reset invoke send token events build validate deploy
+
+PORT ?= 3000
+# The SAM CLI lives in a virtualenv of its own: it pins exact boto3, click and cfn-lint versions.
+SAM_VENV := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed
+SAM_CLI_VERSION := 1.170.0
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+# `sam build` needs the functions' runtime (python3.13) on PATH. pyenv hides the versions it has
+# but has not selected, so where pyenv has a 3.13, select it beside the current one.
+PYENV_313 := $(shell command -v pyenv >/dev/null 2>&1 && pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.[0-9]+)?$$' | tail -n 1)
+SAM_BUILD_ENV := $(if $(PYENV_313),PYENV_VERSION="$$(pyenv version-name):$(PYENV_313)")
+
+$(SAM_STAMP):
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check aws-sam-cli==$(SAM_CLI_VERSION)
+	@touch $@
+
+dev: install ## Serve template.yaml's API on http://127.0.0.1:3000 (PORT=…) on DynamoDB Local; Ctrl-C stops it
+	$(BIN)/loyalty dev --port $(PORT)
+
+dev-reset: $(PY_STAMP) ## Wipe the local database's data (.dev-data/dynamodb)
+	$(BIN)/loyalty dev-reset
+
+invoke: install ## Run one function on one event: make invoke FUNCTION=BalanceFunction EVENT=events/balance.json
+	$(BIN)/loyalty invoke $(FUNCTION) $(EVENT)
+
+send: $(PY_STAMP) ## Sign and POST a webhook: make send KIND=order-created [FILE=event.json] [URL=http://…]
+	$(BIN)/loyalty send $(KIND) $(FILE) $(if $(URL),--url $(URL))
+
+token: $(PY_STAMP) ## Mint a customer token: make token STORE=acme CUSTOMER=c-42
+	$(BIN)/loyalty token $(STORE) $(CUSTOMER)
+
+events: $(PY_STAMP) ## Rewrite events/: one API Gateway event per route, freshly signed
+	$(BIN)/loyalty events
+
+build: $(SAM_STAMP) ## sam build (python3.13, arm64) into .aws-sam/
+	$(SAM_BUILD_ENV) $(SAM) build
+
+validate: $(SAM_STAMP) $(PY_STAMP) ## sam validate --lint, and cfn-lint
+	$(SAM) validate --lint
+	$(BIN)/cfn-lint template.yaml
+
+deploy: build ## sam deploy with samconfig.toml (GUIDED=1: sam deploy --guided)
+	$(SAM) deploy $(if $(GUIDED),--guided)

@@ -1,0 +1,81 @@
+"""Fixtures for the local runner's tests: a DynamoDB endpoint, and the local server on a free port."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from loyalty_dev.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
+from loyalty_dev.local_database import LocalDatabase, create_missing_tables, engine_environment, moto_server
+from loyalty_dev.local_env import LocalSecrets, local_secrets, secret_names
+from loyalty_dev.local_server import LocalServer
+from loyalty_dev.template import load_template
+from tests.support import TOKEN_SECRET, WEBHOOK_SECRET
+
+TEST_SECRETS: LocalSecrets = local_secrets(
+    {"LOYALTY_WEBHOOK_SECRET": WEBHOOK_SECRET, "LOYALTY_CUSTOMER_TOKEN_SECRET": TOKEN_SECRET},
+    secret_names(load_template()),
+)
+
+# What the developer's shell may hold that must not reach the tests' functions.
+_FOREIGN_PREFIXES = ("AWS_", "LOYALTY_", "POWERTOOLS_")
+_FOREIGN_NAMES = {"TABLE_NAME", "POINTS_PER_CURRENCY_UNIT", "GUESTS_EARN_POINTS", "EXCLUDED_CUSTOMER_TAGS"}
+
+
+def clean_environ() -> dict[str, str]:
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(_FOREIGN_PREFIXES) and name not in _FOREIGN_NAMES
+    }
+
+
+@pytest.fixture(scope="session")
+def local_dynamodb(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The endpoint of the session's DynamoDB Local (shared with the other suites when their plugin
+    is loaded), else one of our own, else, only where Java is missing, moto's server."""
+    try:
+        yield str(request.getfixturevalue("dynamodb_local_endpoint"))
+        return
+    except pytest.FixtureLookupError:
+        pass
+    try:
+        with DynamoDBLocal() as engine:
+            yield engine.endpoint_url
+        return
+    except DynamoDBLocalUnavailable:
+        pass
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def local_table_names() -> dict[str, str]:
+    """Tables of our own on the shared engine, so no other suite's data or clean-up meets ours."""
+    suffix = uuid.uuid4().hex[:8]
+    return {logical_id: f"{logical_id}-local-{suffix}" for logical_id in load_template().tables()}
+
+
+@pytest.fixture(scope="session")
+def local_server(local_dynamodb: str, local_table_names: dict[str, str]) -> Iterator[LocalServer]:
+    """template.yaml served on a free port of 127.0.0.1, as `make dev` serves it, on DynamoDB Local."""
+    database = LocalDatabase(local_dynamodb, "tests", engine_environment(local_dynamodb))
+    template = load_template()
+    client = database.client({})
+    create_missing_tables(client, template, local_table_names)
+    server = LocalServer(
+        template,
+        database=database.environment,
+        secrets=TEST_SECRETS,
+        environ=clean_environ(),
+        port=0,
+        workers_per_function=2,
+        table_names=local_table_names,
+    )
+    with server:
+        yield server
+    for name in local_table_names.values():
+        client.delete_table(TableName=name)

@@ -1,0 +1,302 @@
+"""The `loyalty` command: token, send, invoke, events, and `dev` as a person runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+
+from loyalty.signatures import verify_signature
+from loyalty.tokens import verify_customer_token
+from loyalty_dev import cli
+from loyalty_dev.local_database import moto_server
+from loyalty_dev.local_env import DEV_CUSTOMER_TOKEN_SECRET, DEV_WEBHOOK_SECRET, local_secrets, secret_names
+from loyalty_dev.local_server import LocalServer
+from loyalty_dev.openapi import load_openapi
+from loyalty_dev.sample_events import EVENTS_DIR, api_events, write_events
+from loyalty_dev.template import PROJECT_ROOT, load_template
+from tests.local.conftest import clean_environ
+from tests.support import TOKEN_SECRET, WEBHOOK_SECRET
+
+# Differ between two generations of the same event: the time, and what is signed with it.
+VOLATILE_HEADERS = {"X-Loyalty-Signature", "Authorization", "X-Shopify-Hmac-Sha256"}
+VOLATILE_QUERY = {"signature", "timestamp"}
+
+
+@pytest.fixture
+def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOYALTY_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("LOYALTY_CUSTOMER_TOKEN_SECRET", TOKEN_SECRET)
+
+
+@pytest.fixture
+def no_secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOYALTY_WEBHOOK_SECRET", raising=False)
+    monkeypatch.delenv("LOYALTY_CUSTOMER_TOKEN_SECRET", raising=False)
+
+
+# -- token and send ------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_secrets_env")
+def test_token_mints_a_token_the_balance_function_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["token", "acme", "c-42", "--ttl", "600"]) == 0
+    token = capsys.readouterr().out.strip()
+
+    verify_customer_token(f"Bearer {token}", DEV_CUSTOMER_TOKEN_SECRET.encode(), "acme", "c-42", time.time())
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert 590 <= claims["exp"] - time.time() <= 600
+
+
+def test_token_refuses_a_lifetime_beyond_24_hours(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["token", "acme", "c-42", "--ttl", str(25 * 3600)]) == 2
+    assert "--ttl" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("secrets_env")
+def test_send_signs_the_example_or_a_file_and_posts_it(
+    local_server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = load_openapi().request_example(load_openapi().operation("POST", "/webhooks/order-created"))  # type: ignore[arg-type]
+    event = {**event, "store_id": f"send-{time.time_ns()}"}
+    file = tmp_path / "order.json"
+    file.write_text(json.dumps(event, indent=4))  # sent byte for byte, whitespace and all
+
+    example = cli.main(["send", "order-created", "--url", local_server.url])
+    first = json.loads(capsys.readouterr().out)
+    from_file = cli.main(["send", "order-created", str(file), "--url", local_server.url])
+    second = json.loads(capsys.readouterr().out)
+
+    assert example == 0
+    assert first["status"] in {"processed", "duplicate"}
+    assert (from_file, second["status"], second["points_earned"]) == (0, "processed", 49)
+
+
+def test_send_to_nothing_says_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    assert cli.main(["send", "order-created", "--url", f"http://127.0.0.1:{closed_port}"]) == 2
+    assert "is `make dev` running?" in capsys.readouterr().err
+
+
+def test_send_knows_exactly_the_template_s_signed_webhooks() -> None:
+    kinds = set(cli.webhook_kinds())
+    expected = {
+        route.path.removeprefix("/webhooks/")
+        for route in load_template().routes()
+        if route.method == "POST" and route.path.count("/") == 2 and route.path.startswith("/webhooks/")
+    }
+    assert kinds == expected
+    assert {"order-created", "member-registered", "invitation-accepted"} <= kinds
+
+
+# -- invoke --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database of the test's own for `invoke`, which names tables as the template does."""
+    with moto_server() as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", url)
+        yield url
+
+
+@pytest.mark.usefixtures("moto_endpoint", "no_secrets_env")
+def test_invoke_runs_a_function_on_an_events_file_renewing_its_credentials(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stale = json.loads((EVENTS_DIR / "order-created.json").read_text())
+    stale["headers"]["X-Loyalty-Signature"] = stale["multiValueHeaders"]["X-Loyalty-Signature"][0] = (
+        "t=1,v1=" + "0" * 64
+    )
+    stale_file = tmp_path / "stale.json"
+    stale_file.write_text(json.dumps(stale))
+
+    assert cli.main(["invoke", "OrderCreatedFunction", str(stale_file)]) == 0
+    order = json.loads(capsys.readouterr().out)
+    assert cli.main(["invoke", "BalanceFunction", str(EVENTS_DIR / "balance.json")]) == 0
+    balance = json.loads(capsys.readouterr().out)
+
+    assert order["statusCode"] == 200, order
+    assert json.loads(order["body"])["points_earned"] == 49
+    assert balance["statusCode"] == 200, balance
+    assert json.loads(balance["body"])["points"]["balance"] == 49
+
+
+@pytest.mark.usefixtures("moto_endpoint")
+def test_invoke_as_is_sends_the_stale_signature_and_names_unknown_functions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    event = json.loads((EVENTS_DIR / "order-created.json").read_text())
+    event["headers"]["X-Loyalty-Signature"] = "t=1,v1=" + "0" * 64
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / f"as-is-{os.getpid()}.json"
+    path.write_text(json.dumps(event))
+    try:
+        assert cli.main(["invoke", "OrderCreatedFunction", str(path), "--as-is"]) == 0
+        rejected = json.loads(capsys.readouterr().out)
+        assert cli.main(["invoke", "NoSuchFunction", str(path)]) == 2
+        unknown = capsys.readouterr().err
+    finally:
+        path.unlink()
+    assert rejected["statusCode"] == 401
+    assert "OrderCreatedFunction" in unknown
+
+
+# -- events --------------------------------------------------------------------------------------
+
+
+def _without_volatile(event: dict[str, Any]) -> dict[str, Any]:
+    copy = json.loads(json.dumps(event))
+    for key in ("headers", "multiValueHeaders"):
+        for name in VOLATILE_HEADERS:
+            (copy.get(key) or {}).pop(name, None)
+    for key in ("queryStringParameters", "multiValueQueryStringParameters"):
+        for name in VOLATILE_QUERY:
+            (copy.get(key) or {}).pop(name, None)
+    for key in ("requestTimeEpoch", "requestTime"):
+        copy["requestContext"].pop(key)
+    return copy
+
+
+def test_events_holds_one_up_to_date_event_per_route(tmp_path: Path) -> None:
+    template = load_template()
+    written, _ = write_events(template, load_openapi(), local_secrets({}, secret_names(template)), tmp_path)
+
+    committed = {path.name for path in EVENTS_DIR.glob("*.json")}
+    assert committed == {event.file_name for event in api_events(template)}, "run `make events`"
+    for fresh in written:
+        current = json.loads((EVENTS_DIR / fresh.name).read_text())
+        assert _without_volatile(current) == _without_volatile(json.loads(fresh.read_text())), (
+            f"events/{fresh.name} is stale: run `make events`"
+        )
+
+
+def test_events_are_signed_with_the_local_secret_and_stale_ones_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "gone-route.json").write_text(
+        json.dumps({"httpMethod": "GET", "resource": "/x", "requestContext": {}})
+    )
+    (tmp_path / "notes.json").write_text("{}")
+    secrets = local_secrets({})
+
+    written, removed = write_events(load_template(), load_openapi(), secrets, tmp_path)
+
+    assert [path.name for path in removed] == ["gone-route.json"]
+    assert (tmp_path / "notes.json").exists()
+    order = json.loads((tmp_path / "order-created.json").read_text())
+    verify_signature(
+        order["headers"]["X-Loyalty-Signature"],
+        order["body"].encode(),
+        DEV_WEBHOOK_SECRET.encode(),
+        time.time(),
+    )
+    assert len(written) == len(api_events(load_template()))
+
+
+# -- dev, as a person runs it --------------------------------------------------------------------
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _dev(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    environment = {**clean_environ(), "LOYALTY_DEV_DATA": str(tmp_path / "dev-data")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "loyalty_dev.cli", "dev", *args],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _read_until(process: subprocess.Popen[str], marker: str, timeout: float = 60) -> list[str]:
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if marker in line:
+            return lines
+    raise AssertionError(f"no {marker!r} in:\n{''.join(lines)}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find child processes")
+def test_dev_serves_the_template_and_ctrl_c_stops_everything_it_started(tmp_path: Path) -> None:
+    process = _dev(tmp_path, "--port", "0", "--in-memory", "--no-prewarm")
+    try:
+        banner = _read_until(process, "Press Ctrl-C")
+        url = next(line.split()[3] for line in banner if line.startswith("Loyalty service on "))
+        token = cli.mint_customer_token(
+            DEV_CUSTOMER_TOKEN_SECRET.encode(), "acme", "c-42", int(time.time()), 60
+        )
+        from tests.local.client import call
+
+        balance = call(
+            "GET", f"{url}/stores/acme/customers/c-42/balance", headers={"Authorization": f"Bearer {token}"}
+        )
+        started = _children(process.pid)
+        request_line = _read_until(process, "GET /stores/acme/customers/c-42/balance")[-1]
+
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=30)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert "DEVELOPMENT secret" in "".join(banner)
+    assert balance.status == 404  # a fresh in-memory database: nobody is known yet
+    assert "404" in request_line
+    assert "BalanceFunction" in request_line
+    assert len(started) >= 2  # at least the database and the balance function's worker
+    assert process.returncode == 0
+    assert "Stopped" in output
+    time.sleep(0.2)
+    assert [pid for pid in started if _alive(pid)] == []
+
+
+def test_a_second_dev_on_a_busy_port_says_so_and_starts_nothing(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        started = time.monotonic()
+        process = _dev(tmp_path, "--port", str(port))
+        output = process.communicate(timeout=60)[0]
+
+    assert process.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in output
+    assert f"PORT={port + 1} make dev" in output
+    assert time.monotonic() - started < 15  # it did not start a database first

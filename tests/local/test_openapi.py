@@ -1,0 +1,71 @@
+"""openapi.yaml describes exactly template.yaml's routes, is valid OpenAPI, and its examples are valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from loyalty_dev.openapi import Operation, load_openapi
+from loyalty_dev.template import load_template
+
+OPENAPI = load_openapi()
+OPERATIONS = OPENAPI.operations()
+
+
+def operation_id(operation: Operation) -> str:
+    return f"{operation.method} {operation.path}"
+
+
+def validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """A JSON Schema validator for a schema of the document, its `#/components/...` refs resolvable."""
+    root = {**schema, "components": OPENAPI.document.get("components", {})}
+    return Draft202012Validator(root)
+
+
+def test_the_document_is_valid_openapi() -> None:
+    validate(OPENAPI.document)
+
+
+def test_openapi_and_the_template_declare_the_same_routes() -> None:
+    in_openapi = {(operation.method, operation.path) for operation in OPERATIONS}
+    in_template = {(route.method, route.path) for route in load_template().routes()}
+
+    assert in_openapi - in_template == set(), "described in openapi.yaml but not routed in template.yaml"
+    assert in_template - in_openapi == set(), "routed in template.yaml but not described in openapi.yaml"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=operation_id)
+def test_every_operation_is_authenticated_and_answers_json_errors(operation: Operation) -> None:
+    responses = operation.spec["responses"]
+
+    assert OPENAPI.security_schemes(operation), "every route of the contract is signed or authorized"
+    assert {"401", "403"} & responses.keys(), "say how a request without credentials is answered"
+    for status, response in responses.items():
+        content = OPENAPI.resolve(response).get("content", {})
+        assert "application/json" in content, f"{status} must describe its JSON body"
+        if int(status) >= 400:
+            schema = content["application/json"]["schema"]
+            # 403 is API Gateway's own answer to a refused AWS signature: its body, not ours.
+            expected = "GatewayMessage" if status == "403" else "Error"
+            assert schema == {"$ref": f"#/components/schemas/{expected}"}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=operation_id)
+def test_every_example_is_valid_against_its_own_schema(operation: Operation) -> None:
+    """The examples feed events/ and `loyalty send`: they must be events the service accepts."""
+    request = operation.spec.get("requestBody", {}).get("content", {}).get("application/json")
+    if request is not None:
+        assert "example" in request, "a request body needs an example (events/ and `loyalty send` use it)"
+        validator(request["schema"]).validate(request["example"])
+    for parameter in map(OPENAPI.resolve, OPENAPI.parameters(operation)):
+        if parameter["in"] == "path":
+            assert "example" in parameter, f"path parameter {parameter['name']} needs an example"
+        if "example" in parameter:
+            validator(parameter["schema"]).validate(parameter["example"])
+    for response in map(OPENAPI.resolve, operation.spec["responses"].values()):
+        media = response["content"]["application/json"]
+        if "example" in media:
+            validator(media["schema"]).validate(media["example"])

@@ -1,0 +1,310 @@
+"""The `loyalty` command: run the service locally, invoke a function, sign and send webhooks, mint tokens.
+
+Each subcommand is one ``add_*`` function that declares its arguments and the function that runs
+it; adding a subcommand is writing one such function and listing it in ``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from loyalty.signatures import SIGNATURE_HEADER, signature_header
+from loyalty.tokens import MAX_LIFETIME_SECONDS, mint_customer_token
+from loyalty_dev.dev import DevError, DevOptions, invoke, read_event, serve
+from loyalty_dev.local_database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data
+from loyalty_dev.local_env import local_secrets, secret_names
+from loyalty_dev.local_server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WORKERS_PER_FUNCTION
+from loyalty_dev.openapi import load_openapi
+from loyalty_dev.sample_events import EVENTS_DIR, write_events
+from loyalty_dev.template import PROJECT_ROOT, load_template
+
+Subparsers = Any  # argparse's _SubParsersAction, which typeshed keeps private
+Run = Callable[[argparse.Namespace], int]
+
+
+def _default_port() -> int:
+    raw = os.environ.get("PORT", "")
+    return int(raw) if raw.isdigit() else DEFAULT_PORT
+
+
+def _default_url() -> str:
+    return os.environ.get("LOYALTY_URL") or f"http://127.0.0.1:{_default_port()}"
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# -- dev ---------------------------------------------------------------------------------------
+
+
+def add_dev(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "dev",
+        help="serve every route of template.yaml on http://127.0.0.1:3000 with a local DynamoDB (make dev)",
+        description="Start DynamoDB Local (unless AWS_ENDPOINT_URL_DYNAMODB names a database), create the "
+        "template's tables, and serve the template's routes until Ctrl-C.",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=_default_port(), help="HTTP port (default: $PORT or 3000)"
+    )
+    parser.add_argument(
+        "--in-memory",
+        action="store_true",
+        help=f"keep no data (default: kept in {_relative(DYNAMODB_DATA_DIR)})",
+    )
+    parser.add_argument(
+        "--dynamodb-port", type=int, default=None, help="DynamoDB Local's port (default: a free one)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS_PER_FUNCTION,
+        help="execution environments per function, at most (default: %(default)s)",
+    )
+    parser.add_argument("--no-prewarm", action="store_true", help="start each function at its first request")
+    parser.set_defaults(run=run_dev)
+
+
+def _log_to_console() -> None:
+    """One line per request (and per new execution environment) on stdout, with the time."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    logger = logging.getLogger("loyalty.dev")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def run_dev(args: argparse.Namespace) -> int:
+    _log_to_console()
+    options = DevOptions(
+        host=args.host,
+        port=args.port,
+        data_dir=None if args.in_memory else DYNAMODB_DATA_DIR,
+        dynamodb_port=args.dynamodb_port,
+        workers_per_function=args.workers,
+        prewarm=not args.no_prewarm,
+    )
+    return serve(options)
+
+
+def add_dev_reset(commands: Subparsers) -> None:
+    parser = commands.add_parser("dev-reset", help="wipe the local database's data (make dev-reset)")
+    parser.set_defaults(run=run_dev_reset)
+
+
+def run_dev_reset(args: argparse.Namespace) -> int:
+    state = running_dev_server()
+    if state is not None:
+        raise DevError(f"`make dev` is running (pid {state['pid']}): stop it first")
+    where = _relative(DYNAMODB_DATA_DIR)
+    print(f"Removed {where}." if wipe_dev_data() else f"Nothing to remove ({where} does not exist).")
+    return 0
+
+
+# -- invoke ------------------------------------------------------------------------------------
+
+
+def add_invoke(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "invoke",
+        help="run one function on one event and print its response (as `sam local invoke`)",
+        description="Run FUNCTION (a logical id of template.yaml) on the API Gateway event in EVENT_FILE "
+        "('-': standard input), in a fresh process with the template's environment, against the running "
+        "`make dev`'s database (or AWS_ENDPOINT_URL_DYNAMODB, or a local database started for it). "
+        "Webhook signatures and customer tokens in the event are renewed unless --as-is.",
+    )
+    parser.add_argument("function", metavar="FUNCTION")
+    parser.add_argument("event_file", metavar="EVENT_FILE")
+    parser.add_argument("--as-is", action="store_true", help="send the event's signature and token unchanged")
+    parser.set_defaults(run=run_invoke)
+
+
+def run_invoke(args: argparse.Namespace) -> int:
+    result = invoke(args.function, read_event(args.event_file), renew=not args.as_is)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+# -- send --------------------------------------------------------------------------------------
+
+
+def webhook_kinds() -> dict[str, str]:
+    """kind → path of every signed webhook route of the template (`POST /webhooks/<kind>`)."""
+    kinds = {}
+    for route in load_template().routes():
+        parts = route.path.strip("/").split("/")
+        if route.method == "POST" and len(parts) == 2 and parts[0] == "webhooks":
+            kinds[parts[1]] = route.path
+    return kinds
+
+
+def add_send(commands: Subparsers) -> None:
+    kinds = webhook_kinds()
+    parser = commands.add_parser(
+        "send",
+        help="sign a canonical webhook event and POST it to the service",
+        description="Sign FILE (a canonical event as in CONTRACT.md; default: the example of openapi.yaml) "
+        "with a fresh X-Loyalty-Signature and POST it to URL/webhooks/KIND. The secret is "
+        "$LOYALTY_WEBHOOK_SECRET, else the development one.",
+    )
+    parser.add_argument("kind", metavar="KIND", choices=sorted(kinds), help=" | ".join(sorted(kinds)))
+    parser.add_argument("file", metavar="FILE", nargs="?", help="the event's JSON ('-': standard input)")
+    parser.add_argument(
+        "--url", default=_default_url(), help="base URL (default: $LOYALTY_URL or %(default)s)"
+    )
+    parser.set_defaults(run=run_send)
+
+
+def run_send(args: argparse.Namespace) -> int:
+    path = webhook_kinds()[args.kind]
+    if args.file is None:
+        openapi = load_openapi()
+        operation = openapi.operation("POST", path)
+        example = openapi.request_example(operation) if operation is not None else None
+        if example is None:
+            raise DevError(f"openapi.yaml has no example for POST {path}: give a FILE")
+        body = json.dumps(example, separators=(",", ":"), ensure_ascii=False).encode()
+    else:
+        # The file's bytes exactly as they are: they are what gets signed.
+        try:
+            body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        except OSError as error:
+            raise DevError(f"cannot read {args.file}: {error.strerror}") from None
+    secret = local_secrets().webhook.encode()
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: signature_header(secret, int(time.time()), body),
+    }
+    status, text = http_request("POST", args.url.rstrip("/") + path, headers, body)
+    print(f"HTTP {status}", file=sys.stderr)
+    print(_pretty(text))
+    return 0 if status < 400 else 1
+
+
+def http_request(method: str, url: str, headers: dict[str, str], body: bytes | None) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310 - http(s) only, checked below
+    if urlsplit(url).scheme not in {"http", "https"}:
+        raise DevError(f"not an http(s) URL: {url}")
+    # A proxy from the environment must not catch requests meant for this machine.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=30) as response:
+            return int(response.status), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return int(error.code), error.read().decode("utf-8", "replace")
+    except urllib.error.URLError as error:
+        raise DevError(f"nothing answers at {url} ({error.reason}); is `make dev` running?") from None
+
+
+def _pretty(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+# -- token -------------------------------------------------------------------------------------
+
+
+def add_token(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "token",
+        help="mint a customer token for the balance lookup (what a storefront's server does)",
+        description="Print an HS256 customer token for STORE and CUSTOMER, signed with "
+        "$LOYALTY_CUSTOMER_TOKEN_SECRET, else the development one.",
+    )
+    parser.add_argument("store", metavar="STORE")
+    parser.add_argument("customer", metavar="CUSTOMER")
+    parser.add_argument(
+        "--ttl", type=int, default=3600, help="lifetime in seconds, at most 86400 (default: 3600)"
+    )
+    parser.set_defaults(run=run_token)
+
+
+def run_token(args: argparse.Namespace) -> int:
+    if not 0 < args.ttl <= MAX_LIFETIME_SECONDS:
+        raise DevError(f"--ttl must be between 1 and {MAX_LIFETIME_SECONDS} seconds")
+    secret = local_secrets().customer_token.encode()
+    print(mint_customer_token(secret, args.store, args.customer, int(time.time()), args.ttl))
+    return 0
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+def add_events(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "events",
+        help="rewrite events/: one API Gateway event per route, freshly signed",
+        description="Write one API Gateway event per route of template.yaml, with openapi.yaml's example, "
+        "a fresh signature or customer token (local secrets), and remove the events of routes that are gone.",
+    )
+    parser.add_argument("--output", type=Path, default=EVENTS_DIR, help="folder (default: events/)")
+    parser.set_defaults(run=run_events)
+
+
+def run_events(args: argparse.Namespace) -> int:
+    template = load_template()
+    secrets = local_secrets(None, secret_names(template))
+    written, removed = write_events(template, load_openapi(), secrets, args.output)
+    for path in written:
+        print(f"wrote   {_relative(path)}")
+    for path in removed:
+        print(f"removed {_relative(path)}")
+    return 0
+
+
+# -- the command -------------------------------------------------------------------------------
+
+COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
+    add_dev,
+    add_dev_reset,
+    add_invoke,
+    add_send,
+    add_token,
+    add_events,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loyalty",
+        description=f"Developer commands of the loyalty service (project: {_relative(PROJECT_ROOT)}).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in COMMANDS:
+        add(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Run = args.run
+    try:
+        return run(args)
+    except DevError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

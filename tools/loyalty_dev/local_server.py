@@ -1,0 +1,562 @@
+"""Serves every API route of template.yaml over HTTP without containers, as `sam local start-api` does.
+
+The shape of it, and why:
+
+* The template is the only wiring. Each request is matched against the template's routes, turned
+  into the API Gateway REST proxy event a deployed stage would send, and handed to that route's
+  function; the Lambda proxy result is turned back into an HTTP response.
+* Each function runs in worker processes of its own (``lambda_worker``), started with the
+  environment the template gives that function: os.environ is process-wide, and two functions may
+  be given different values. A worker is what Lambda calls an execution environment: it imports
+  the handler once (its cold start) and runs one event at a time. That matters beyond fidelity:
+  Powertools' resolvers keep the current event in class attributes, so two events running through
+  one loaded handler at once would read each other's bodies. A pool per function lends each event
+  a worker of its own, starting more (up to a limit) when requests overlap, as Lambda scales out.
+* Changed code is picked up without a restart: a worker whose function or layer files changed
+  after it started is retired and the next event gets a fresh one.
+* The HTTP side is werkzeug's threaded development server.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import errno
+import json
+import logging
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote, urlsplit
+
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from loyalty_dev.apigw import match_route, rest_event
+from loyalty_dev.local_env import (
+    DEFAULT_TIMEOUT_SECONDS,
+    LocalSecrets,
+    function_environment,
+    function_property,
+    layer_folders,
+)
+from loyalty_dev.template import Function, Route, Template
+
+log = logging.getLogger("loyalty.dev")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3000
+DEFAULT_WORKERS_PER_FUNCTION = 2
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+INIT_TIMEOUT_SECONDS = 60.0  # a cold start on a busy laptop; Lambda allows 10 s, but we are not Lambda
+CODE_CHECK_INTERVAL_SECONDS = 1.0
+
+
+class PortInUse(OSError):
+    """The HTTP port is taken, most likely by another `make dev`."""
+
+
+class InvocationFailed(Exception):
+    """The function could not answer: it raised, timed out, crashed, or failed to load."""
+
+
+# -- workers -------------------------------------------------------------------------------
+
+
+class Worker:
+    """One execution environment of one function: a `lambda_worker` process, one event at a time."""
+
+    def __init__(self, function: Function, environment: Mapping[str, str], timeout: float) -> None:
+        self.function = function
+        self.timeout = timeout
+        self.started_at = time.time()
+        module, _, attribute = function.handler.rpartition(".")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "loyalty_dev.lambda_worker", module, attribute],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=dict(environment),
+            cwd=function.code_uri,
+        )
+        self._lock = threading.Lock()
+        self.init_ms: float | None = None
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def wait_ready(self) -> float:
+        """Wait for the handler to be imported; returns the cold start in milliseconds."""
+        message = self._receive(INIT_TIMEOUT_SECONDS)
+        if message.get("kind") != "ready":
+            self.stop()
+            raise InvocationFailed(
+                f"{self.function.name} failed to load its handler {self.function.handler}: "
+                f"{message.get('error', 'no answer')}"
+            )
+        self.init_ms = float(message["init_ms"])
+        return self.init_ms
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Run one event; the Lambda result (a dict for a proxy integration), or InvocationFailed."""
+        if not self._lock.acquire(blocking=False):  # pragma: no cover - the pool never lends a busy worker
+            raise RuntimeError("a worker runs one event at a time")
+        try:
+            request = {"request_id": event.get("requestContext", {}).get("requestId"), "event": event}
+            self._write(json.dumps(request, separators=(",", ":")) + "\n")
+            message = self._receive(self.timeout)
+        finally:
+            self._lock.release()
+        if message.get("kind") == "result":
+            result: dict[str, Any] = message["result"]
+            return result
+        raise InvocationFailed(f"{self.function.name} raised {message.get('error')}")
+
+    def _write(self, line: str) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(line.encode())
+            stdin.flush()
+        except (BrokenPipeError, ValueError):
+            raise InvocationFailed(f"{self.function.name}'s worker has exited") from None
+
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        stdout: IO[bytes] | None = self._process.stdout
+        assert stdout is not None
+        # The worker answers one line per request. A worker that overruns its time is killed,
+        # which ends the read, as Lambda ends an execution environment that times out.
+        timed_out = threading.Event()
+
+        def expire() -> None:
+            timed_out.set()
+            self._process.kill()
+
+        timer = threading.Timer(timeout, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            line = stdout.readline()
+        finally:
+            timer.cancel()
+        if timed_out.is_set():
+            self.stop()
+            raise InvocationFailed(f"{self.function.name} timed out after {timeout:g} s")
+        if not line:
+            code = self._process.wait()
+            raise InvocationFailed(f"{self.function.name}'s worker exited with code {code}")
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    def stop(self, grace: float = 3.0) -> None:
+        """End the worker: close its input (it exits at end of input), then kill it if it lingers."""
+        with contextlib.suppress(OSError, ValueError):
+            if self._process.stdin is not None:
+                self._process.stdin.close()
+        try:
+            self._process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        with contextlib.suppress(OSError, ValueError):
+            if self._process.stdout is not None:
+                self._process.stdout.close()
+
+
+def _newest_change(folders: Iterable[Path]) -> float:
+    newest = 0.0
+    for folder in folders:
+        for path in folder.rglob("*.py"):
+            with contextlib.suppress(OSError):
+                newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+class FunctionPool:
+    """The execution environments of one function: each event borrows one worker for itself."""
+
+    def __init__(
+        self,
+        function: Function,
+        environment: Mapping[str, str],
+        *,
+        timeout: float,
+        max_workers: int = DEFAULT_WORKERS_PER_FUNCTION,
+        code_folders: Iterable[Path] = (),
+    ) -> None:
+        if max_workers < 1:
+            raise ValueError("a function needs at least one worker")
+        self.function = function
+        self.environment = dict(environment)
+        self.timeout = timeout
+        self.max_workers = max_workers
+        self._code_folders = [function.code_uri, *code_folders]
+        self._code_stamp = _newest_change(self._code_folders)
+        self._code_checked = time.monotonic()
+        self._idle: list[Worker] = []
+        self._count = 0  # workers alive or starting, idle or busy
+        self._closed = False
+        self._condition = threading.Condition()
+
+    def start_worker(self) -> Worker:
+        worker = Worker(self.function, self.environment, self.timeout)
+        try:
+            init_ms = worker.wait_ready()
+        except BaseException:
+            worker.stop()
+            raise
+        log.info(
+            "%s: new execution environment (pid %d, cold start %.0f ms)",
+            self.function.name,
+            worker.pid,
+            init_ms,
+        )
+        return worker
+
+    def prewarm(self) -> None:
+        """Start one worker now, so that the first request does not pay for the cold start."""
+        with self._condition:
+            if self._count >= self.max_workers or self._closed:
+                return
+            self._count += 1
+        self._release(self._spawn())
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        worker = self._acquire()
+        healthy = False
+        try:
+            result = worker.invoke(event)
+            healthy = True
+            return result
+        finally:
+            self._release(worker if healthy or worker.alive else None)
+
+    def _spawn(self) -> Worker:
+        try:
+            return self.start_worker()
+        except BaseException:
+            with self._condition:
+                self._count -= 1
+                self._condition.notify()
+            raise
+
+    def _acquire(self) -> Worker:
+        self._retire_stale_code()
+        with self._condition:
+            while True:
+                if self._closed:
+                    raise InvocationFailed("the server is shutting down")
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.alive:
+                        return worker
+                    self._count -= 1  # it died while idle (killed from outside, out of memory…)
+                if self._count < self.max_workers:
+                    self._count += 1
+                    break
+                self._condition.wait()
+        return self._spawn()
+
+    def _release(self, worker: Worker | None) -> None:
+        """Give a worker back (None: it is gone). Retired on shutdown or when the code changed."""
+        stale = False
+        with self._condition:
+            if worker is not None and not self._closed and worker.started_at >= self._code_stamp:
+                self._idle.append(worker)
+            else:
+                stale = worker is not None
+                self._count -= 1
+            self._condition.notify()
+        if stale and worker is not None:
+            worker.stop()
+
+    def _retire_stale_code(self) -> None:
+        now = time.monotonic()
+        if now - self._code_checked < CODE_CHECK_INTERVAL_SECONDS:
+            return
+        self._code_checked = now
+        stamp = _newest_change(self._code_folders)
+        if stamp <= self._code_stamp:
+            return
+        with self._condition:
+            self._code_stamp = stamp
+            retired, self._idle = self._idle, []
+            self._count -= len(retired)
+        if retired:
+            log.info("%s: code changed, new execution environments from now on", self.function.name)
+        for worker in retired:
+            worker.stop()
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+            self._condition.notify_all()
+        for worker in idle:
+            worker.stop()
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """A JSON error in the contract's shape, for answers the local gateway gives itself."""
+    body = json.dumps({"error": code, "message": message})
+    return Response(body, status=status, content_type="application/json")
+
+
+def proxy_response(result: Any) -> Response:
+    """An HTTP response from a Lambda proxy integration result, as API Gateway builds it."""
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        # API Gateway's answer to a malformed proxy result.
+        raise InvocationFailed("malformed Lambda proxy response (it needs an integer statusCode)")
+    headers = Headers()
+    multi = result.get("multiValueHeaders") or {}
+    for name, value in (result.get("headers") or {}).items():
+        if name not in multi:
+            headers.add(name, str(value))
+    for name, values in multi.items():
+        for value in values:
+            headers.add(name, str(value))
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+    response = Response(data, status=result["statusCode"], headers=headers)
+    if "Content-Type" not in headers:
+        # API Gateway's default for a proxy response that names no type.
+        response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def raw_path(environ: Mapping[str, Any]) -> str:
+    """The request path as sent (still percent-encoded), so an encoded `/` stays inside its segment."""
+    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if isinstance(uri, str) and uri:
+        return urlsplit(uri).path or "/"
+    return str(environ.get("PATH_INFO") or "/")
+
+
+@dataclass
+class LocalApi:
+    """The WSGI application: API Gateway's REST proxy integration in front of the function pools."""
+
+    routes: list[Route]
+    pools: Mapping[str, FunctionPool]
+    stage: str
+    request_log: Callable[[str], None] = field(default=log.info)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        started = time.perf_counter()
+        request = Request(environ)
+        request.max_content_length = MAX_BODY_BYTES
+        function = "-"
+        try:
+            response, function = self.handle(request)
+        except Exception:  # a bug of the local server itself: say so, and keep serving
+            log.exception("local server error on %s %s", request.method, request.path)
+            response = error_response(500, "local_server_error", "the local server failed; see its console")
+        elapsed = (time.perf_counter() - started) * 1000
+        path = request.full_path.rstrip("?")
+        self.request_log(f"{request.method} {path} {response.status_code} {elapsed:.1f} ms {function}")
+        return response(environ, start_response)
+
+    def handle(self, request: Request) -> tuple[Response, str]:
+        path = raw_path(request.environ)
+        matched = match_route(self.routes, request.method, path)
+        if matched is None:
+            return error_response(404, "not_found", f"no route for {request.method} {unquote(path)}"), "-"
+        route, parameters = matched
+        try:
+            body = request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            return error_response(413, "payload_too_large", "the body exceeds 10 MB"), route.function
+        event = rest_event(
+            request.method,
+            route.path,
+            unquote(path),
+            headers=dict(request.headers.items()),
+            body=body if body else None,
+            query=request.args.to_dict(flat=False),
+            path_parameters=parameters,
+            stage=self.stage,
+        )
+        try:
+            return proxy_response(self.pools[route.function].invoke(event)), route.function
+        except InvocationFailed as failure:
+            # API Gateway answers 502 when the function fails; the details are in the console.
+            log.error("%s %s: %s", request.method, route.path, failure)
+            return error_response(502, "bad_gateway", f"Internal server error: {failure}"), route.function
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """werkzeug's handler without its own access log (LocalApi logs one richer line per request),
+    and with JSON bodies for the errors the HTTP layer answers itself (a request line too long,
+    a malformed request), as API Gateway answers those in JSON too."""
+
+    error_content_type = "application/json"
+    error_message_format = '{"error": "bad_request", "message": "%(code)d %(message)s"}'
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Listen on host:port now, so a busy port is found before anything else is started."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(error.errno, f"port {port} on {host} is already in use") from None
+        raise
+    return sock
+
+
+class LocalServer:
+    """The template's API on host:port: one pool of workers per function behind a threaded HTTP server.
+
+    ``bind()`` claims the port, ``start()`` readies the functions and serves in a background
+    thread (tests), ``serve_forever()`` serves in the calling thread (the CLI); ``close()`` stops
+    the server and every worker. It is also a context manager (bind, start, close).
+    """
+
+    def __init__(
+        self,
+        template: Template,
+        *,
+        database: Mapping[str, str],
+        secrets: LocalSecrets,
+        environ: Mapping[str, str],
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        workers_per_function: int = DEFAULT_WORKERS_PER_FUNCTION,
+        table_names: Mapping[str, str] | None = None,
+        request_log: Callable[[str], None] | None = None,
+        sock: socket.socket | None = None,
+    ) -> None:
+        """`sock`: a socket already listening (see `bind`), which the server then owns."""
+        self.template = template
+        self.host = host
+        self.requested_port = port
+        functions = template.functions()
+        layers = layer_folders(template)
+        self.pools = {
+            name: FunctionPool(
+                function,
+                function_environment(
+                    template,
+                    function,
+                    environ=environ,
+                    secrets=secrets,
+                    database=database,
+                    table_names=table_names,
+                ),
+                timeout=float(function_property(template, name, "Timeout", DEFAULT_TIMEOUT_SECONDS)),
+                max_workers=workers_per_function,
+                code_folders=layers,
+            )
+            for name, function in functions.items()
+            if function.routes  # a function behind no route (a stream consumer…) is not the API's
+        }
+        stage = template.parameter_defaults().get("StageName") or "v1"
+        self.app = LocalApi(template.routes(), self.pools, stage, request_log or log.info)
+        self._socket: socket.socket | None = sock
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        if self._socket is None:
+            raise RuntimeError("the server is not bound")
+        return int(self._socket.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def bind(self) -> LocalServer:
+        if self._socket is None:
+            self._socket = bind(self.host, self.requested_port)
+        return self
+
+    def prewarm(self) -> None:
+        """Start one worker per function, all at once (each is a cold start of its own)."""
+        failures: list[BaseException] = []
+
+        def warm(pool: FunctionPool) -> None:
+            try:
+                pool.prewarm()
+            except InvocationFailed as failure:
+                failures.append(failure)
+
+        threads = [threading.Thread(target=warm, args=(pool,), daemon=True) for pool in self.pools.values()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for failure in failures:
+            # Not fatal: that function answers 502 with the reason until its code is fixed.
+            log.error("%s", failure)
+
+    def _make_server(self) -> BaseWSGIServer:
+        if self._server is None:
+            self.bind()
+            assert self._socket is not None
+            self._server = make_server(
+                self.host,
+                self.port,
+                self.app,
+                threaded=True,
+                request_handler=_QuietRequestHandler,
+                fd=self._socket.fileno(),
+            )
+        return self._server
+
+    def serve_forever(self) -> None:
+        self._make_server().serve_forever(poll_interval=0.2)
+
+    def start(self) -> LocalServer:
+        server = self._make_server()
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+        if self._server is not None:
+            self._server.server_close()
+            self._server = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        for pool in self.pools.values():
+            pool.close()
+
+    def __enter__(self) -> LocalServer:
+        self.bind()
+        self.prewarm()
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,205 @@
+"""The sample events of events/: one API Gateway event per route of template.yaml, built from openapi.yaml.
+
+Each file is named after the route's event in the template (``OrderCreated`` → ``order-created.json``),
+carries the operation's example from openapi.yaml, and is signed (webhooks) or holds a customer
+token (storefront) made with the local secrets at generation time. Signatures go stale after 300
+seconds and tokens after an hour: `loyalty invoke` renews them itself, and `make events` rewrites
+the files for tools that do not (`sam local invoke`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from loyalty.platforms import shopify
+from loyalty.signatures import SIGNATURE_HEADER, signature_header
+from loyalty.tokens import mint_customer_token
+from loyalty_dev.apigw import rest_event
+from loyalty_dev.local_env import LocalSecrets
+from loyalty_dev.openapi import OpenApi
+from loyalty_dev.template import PROJECT_ROOT, Template
+
+EVENTS_DIR = PROJECT_ROOT / "events"
+TOKEN_TTL_SECONDS = 3600
+AUTHORIZATION_HEADER = "Authorization"
+SHOPIFY_SECRET_VARIABLE = "LOYALTY_SHOPIFY_SECRET"  # noqa: S105 - a variable name, not a secret
+# Headers whose value is a signature of the event, computed afresh by renew_credentials.
+RENEWED_HEADERS = {SIGNATURE_HEADER, shopify.HMAC_HEADER}
+
+
+@dataclass(frozen=True)
+class ApiEvent:
+    """One `Type: Api` event of a function in the template."""
+
+    name: str  # the event's key in the template, e.g. OrderCreated
+    function: str
+    method: str
+    path: str
+
+    @property
+    def file_name(self) -> str:
+        return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", self.name).lower() + ".json"
+
+
+def api_events(template: Template) -> list[ApiEvent]:
+    found = []
+    for function, resource in template.resources.items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        for name, event in resource.get("Properties", {}).get("Events", {}).items():
+            if event.get("Type") == "Api":
+                properties = event["Properties"]
+                found.append(
+                    ApiEvent(name, function, str(properties["Method"]).upper(), str(properties["Path"]))
+                )
+    return found
+
+
+def sample_event(api_event: ApiEvent, openapi: OpenApi, secrets: LocalSecrets, now: float) -> dict[str, Any]:
+    """The API Gateway event a deployed stage would send for the route's openapi.yaml example."""
+    operation = openapi.operation(api_event.method, api_event.path)
+    example = openapi.request_example(operation) if operation is not None else None
+    parameters = openapi.path_examples(operation) if operation is not None else {}
+    path = api_event.path
+    for name, value in parameters.items():
+        path = path.replace("{" + name + "}", value)
+    headers = {"Accept": "application/json", "User-Agent": "loyalty-dev"}
+    query: dict[str, list[str]] = {}
+    for parameter in openapi.parameters(operation) if operation is not None else []:
+        if "example" in parameter and parameter["in"] == "header":
+            headers[parameter["name"]] = str(parameter["example"])
+        elif "example" in parameter and parameter["in"] == "query":
+            query[parameter["name"]] = [str(parameter["example"])]
+    body = None
+    if example is not None:
+        body = json.dumps(example, separators=(",", ":"), ensure_ascii=False)
+        headers["Content-Type"] = "application/json"
+    for scheme in openapi.security_schemes(operation) if operation is not None else []:
+        # Placeholders, which renew_credentials fills in.
+        if scheme.get("type") == "apiKey" and scheme.get("name") in RENEWED_HEADERS:
+            headers[scheme["name"]] = ""
+        elif (
+            scheme.get("type") == "apiKey"
+            and scheme.get("in") == "query"
+            and scheme.get("name") == "signature"
+        ):
+            query["signature"] = [""]
+        elif scheme.get("type") == "http" and scheme.get("scheme") == "bearer":
+            headers[AUTHORIZATION_HEADER] = "Bearer "
+    event = rest_event(
+        api_event.method,
+        api_event.path,
+        path,
+        headers=headers,
+        body=body,
+        query=query,
+        path_parameters=parameters,
+    )
+    # Stable ids and times, so that regenerating changes only what must change.
+    event["requestContext"]["requestId"] = str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"{api_event.method} {api_event.path}")
+    )
+    event["requestContext"]["requestTimeEpoch"] = int(now) * 1000
+    event["requestContext"]["requestTime"] = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now))
+    return renew_credentials(event, secrets, now)
+
+
+def _set_header(event: dict[str, Any], name: str, value: str) -> None:
+    for key in list(event.get("headers") or {}):
+        if key.lower() == name.lower():
+            event["headers"][key] = value
+    for key in list(event.get("multiValueHeaders") or {}):
+        if key.lower() == name.lower():
+            event["multiValueHeaders"][key] = [value]
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None
+
+
+def raw_body(event: dict[str, Any]) -> bytes:
+    body = event.get("body") or ""
+    return base64.b64decode(body) if event.get("isBase64Encoded") else str(body).encode()
+
+
+def renew_credentials(event: dict[str, Any], secrets: LocalSecrets, now: float) -> dict[str, Any]:
+    """Fresh signatures and customer tokens where the event carries one (the rest is left alone):
+    the webhook signature, Shopify's webhook HMAC and app proxy signature, the customer token.
+
+    The token is minted for the store and customer of the event's path, so it is the one the
+    storefront's server would mint for that customer.
+    """
+    if _header(event, SIGNATURE_HEADER) is not None:
+        _set_header(
+            event, SIGNATURE_HEADER, signature_header(secrets.webhook.encode(), int(now), raw_body(event))
+        )
+    shopify_secret = secrets.environment.get(SHOPIFY_SECRET_VARIABLE, "").encode()
+    if _header(event, shopify.HMAC_HEADER) is not None and shopify_secret:
+        _set_header(event, shopify.HMAC_HEADER, shopify.webhook_hmac(shopify_secret, raw_body(event)))
+    query = event.get("multiValueQueryStringParameters") or {}
+    if "signature" in query and shopify_secret:
+        if "timestamp" in query:
+            query["timestamp"] = [str(int(now))]
+        query["signature"] = [shopify.proxy_signature(shopify_secret, query)]
+        event["queryStringParameters"] = {name: values[-1] for name, values in query.items()}
+    authorization = _header(event, AUTHORIZATION_HEADER)
+    parameters = event.get("pathParameters") or {}
+    if (
+        authorization is not None
+        and authorization.lower().startswith("bearer")
+        and {"store_id", "customer_id"} <= parameters.keys()
+    ):
+        token = mint_customer_token(
+            secrets.customer_token.encode(),
+            parameters["store_id"],
+            parameters["customer_id"],
+            int(now),
+            TOKEN_TTL_SECONDS,
+        )
+        _set_header(event, AUTHORIZATION_HEADER, f"Bearer {token}")
+    return event
+
+
+def write_events(
+    template: Template,
+    openapi: OpenApi,
+    secrets: LocalSecrets,
+    directory: Path = EVENTS_DIR,
+    now: float | None = None,
+) -> tuple[list[Path], list[Path]]:
+    """Write one event per route; remove the API Gateway events of routes the template no longer has.
+
+    Returns (written, removed).
+    """
+    moment = time.time() if now is None else now
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for api_event in api_events(template):
+        target = directory / api_event.file_name
+        event = sample_event(api_event, openapi, secrets, moment)
+        target.write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(target)
+    removed = []
+    for stale in sorted(set(directory.glob("*.json")) - set(written)):
+        if _is_api_gateway_event(stale):
+            stale.unlink()
+            removed.append(stale)
+    return written, removed
+
+
+def _is_api_gateway_event(path: Path) -> bool:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and {"httpMethod", "requestContext", "resource"} <= document.keys()
