@@ -318,6 +318,7 @@ def test_fixture_skips_when_unavailable_and_never_uses_moto(tmp_path: Path) -> N
         "PYTHONPATH": str(DEFAULT_PROJECT_ROOT),
         "LOYALTY_PROJECT_ROOT": str(tmp_path),  # no node_modules there
         REQUIRE_ENV: "",
+        "CI": "",  # outside CI, where a missing engine is a skip
     }
     plugins = ["-p", "tests.plugins.dynamodb_local", "-p", "no:cacheprovider"]
     result = subprocess.run(
@@ -341,5 +342,13 @@ def test_unavailable_skips_unless_required(
     monkeypatch: pytest.MonkeyPatch, require: str, outcome: type[BaseException]
 ) -> None:
     monkeypatch.setenv(REQUIRE_ENV, require)
+    monkeypatch.delenv("CI", raising=False)
     with pytest.raises(outcome, match="Java is not installed: install a Java 17"):
+        unavailable(DynamoDBLocalUnavailable("Java is not installed: install a Java 17+ runtime"))
+
+
+def test_in_ci_a_missing_engine_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(REQUIRE_ENV, "")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Java is not installed"):
         unavailable(DynamoDBLocalUnavailable("Java is not installed: install a Java 17+ runtime"))
