@@ -51,7 +51,7 @@ clean: ## Remove the virtualenv, node_modules and caches
 
 # -- running locally, integrating, deploying ---------------------------------------------------
 
-.PHONY: dev dev-reset invoke send token events build validate deploy
+.PHONY: dev dev-reset invoke send token events reconcile build validate deploy
 
 PORT ?= 3000
 # The SAM CLI lives in a virtualenv of its own: it pins exact boto3, click and cfn-lint versions.
@@ -86,6 +86,10 @@ token: $(PY_STAMP) ## Mint a customer token: make token STORE=acme CUSTOMER=c-42
 
 events: $(PY_STAMP) ## Rewrite events/: one API Gateway event per route, freshly signed
 	$(BIN)/loyalty events
+
+reconcile: install ## Check a store's invariants on make dev's database: make reconcile STORE=acme
+	$(if $(STORE),,$(error STORE is required: make reconcile STORE=acme))
+	$(BIN)/loyalty reconcile $(foreach store,$(STORE),--store $(store))
 
 build: $(SAM_STAMP) ## sam build (python3.13, arm64) into .aws-sam/
 	$(SAM_BUILD_ENV) $(SAM) build

@@ -1,4 +1,4 @@
-"""The `loyalty` command: token, send, invoke, events, and `dev` as a person runs it."""
+"""The `loyalty` command: token, send, invoke, events, reconcile, and `dev` as a person runs it."""
 
 from __future__ import annotations
 
@@ -18,15 +18,16 @@ import pytest
 
 from loyalty.signatures import verify_signature
 from loyalty.tokens import verify_customer_token
-from loyalty_dev import cli
-from loyalty_dev.local_database import moto_server
+from loyalty_dev import cli, dev
+from loyalty_dev.local_database import LocalDatabase, engine_environment, moto_server
 from loyalty_dev.local_env import DEV_CUSTOMER_TOKEN_SECRET, DEV_WEBHOOK_SECRET, local_secrets, secret_names
 from loyalty_dev.local_server import LocalServer
 from loyalty_dev.openapi import load_openapi
 from loyalty_dev.sample_events import EVENTS_DIR, api_events, write_events
 from loyalty_dev.template import PROJECT_ROOT, load_template
+from tests.local.client import call
 from tests.local.conftest import clean_environ
-from tests.support import TOKEN_SECRET, WEBHOOK_SECRET
+from tests.support import TOKEN_SECRET, WEBHOOK_SECRET, registration_event, sign
 
 # Differ between two generations of the same event: the time, and what is signed with it.
 VOLATILE_HEADERS = {"X-Loyalty-Signature", "Authorization", "X-Shopify-Hmac-Sha256"}
@@ -201,6 +202,63 @@ def test_events_are_signed_with_the_local_secret_and_stale_ones_are_removed(tmp_
         time.time(),
     )
     assert len(written) == len(api_events(load_template()))
+
+
+# -- reconcile -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def running_dev(monkeypatch: pytest.MonkeyPatch, local_server: LocalServer, local_dynamodb: str) -> None:
+    """As if `make dev` ran on the tests' database, and nothing in the environment named another."""
+    state = {
+        "pid": os.getpid(),
+        "url": local_server.url,
+        "endpoint_url": local_dynamodb,
+        "description": f"DynamoDB Local at {local_dynamodb}",
+        "environment": engine_environment(local_dynamodb),
+    }
+    monkeypatch.setattr(dev, "running_dev_server", lambda: state)
+    for name in ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("running_dev")
+def test_reconcile_checks_a_store_on_the_running_dev_server_s_database(
+    local_server: LocalServer,
+    local_dynamodb: str,
+    local_table_names: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store, table = f"reconcile-{time.time_ns()}", local_table_names["LoyaltyTable"]
+    body = json.dumps(registration_event("c-1", "Ann@Example.com", store_id=store)).encode()
+    registered = call(
+        "POST",
+        f"{local_server.url}/webhooks/member-registered",
+        headers={"Content-Type": "application/json", "X-Loyalty-Signature": sign(body)},
+        body=body,
+    )
+    assert registered.status == 200, registered.body
+
+    clean = cli.main(["reconcile", "--store", store, "--table", table])
+    clean_output = capsys.readouterr().out
+    # Break an invariant: the member's email is no longer claimed by it.
+    client = LocalDatabase(local_dynamodb, "tests", engine_environment(local_dynamodb)).client({})
+    client.delete_item(
+        TableName=table, Key={"pk": {"S": f"STORE#{store}#EMAIL#ann@example.com"}, "sk": {"S": "EMAIL"}}
+    )
+    broken = cli.main(["reconcile", "--store", store, "--table", table])
+    broken_output = capsys.readouterr().out
+
+    assert (clean, clean_output.strip()) == (0, f"{store}: clean")
+    assert broken == 1
+    assert f"PROBLEM {store}/c-1: member's email ann@example.com is claimed by None" in broken_output
+    assert "AWS_ACCESS_KEY_ID" not in os.environ  # the database's credentials were for the call only
+
+
+@pytest.mark.usefixtures("running_dev")
+def test_reconcile_says_when_the_table_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["reconcile", "--store", "acme", "--table", "NoSuchTable"]) == 2
+    assert "no table NoSuchTable in DynamoDB Local at" in capsys.readouterr().err
 
 
 # -- dev, as a person runs it --------------------------------------------------------------------

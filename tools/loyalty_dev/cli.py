@@ -1,4 +1,5 @@
-"""The `loyalty` command: run the service locally, invoke a function, sign and send webhooks, mint tokens.
+"""The `loyalty` command: run the service locally, invoke a function, sign and send webhooks, mint tokens,
+check a store's invariants.
 
 Each subcommand is one ``add_*`` function that declares its arguments and the function that runs
 it; adding a subcommand is writing one such function and listing it in ``COMMANDS``.
@@ -14,14 +15,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from loyalty.signatures import SIGNATURE_HEADER, signature_header
 from loyalty.tokens import MAX_LIFETIME_SECONDS, mint_customer_token
-from loyalty_dev.dev import DevError, DevOptions, invoke, read_event, serve
+from loyalty_dev import reconcile
+from loyalty_dev.dev import DevError, DevOptions, invocation_database, invoke, read_event, serve
 from loyalty_dev.local_database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data
 from loyalty_dev.local_env import local_secrets, secret_names
 from loyalty_dev.local_server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WORKERS_PER_FUNCTION
@@ -271,6 +276,59 @@ def run_events(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- reconcile ---------------------------------------------------------------------------------
+
+
+def add_reconcile(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "reconcile",
+        help="check stores' invariants on the running `make dev`'s database (loyalty-reconcile)",
+        description="Check every invariant of each --store (as `loyalty-reconcile`), print the broken "
+        "ones and exit 1 if there is any. Database: --endpoint-url, else AWS_ENDPOINT_URL_DYNAMODB, else "
+        "the running `make dev`'s, else DynamoDB Local on .dev-data/ for the call (as `invoke`). "
+        "For a table on AWS, use `loyalty-reconcile`.",
+    )
+    reconcile.build_parser(parser)
+    # build_parser's help gives boto3's default, which this command replaces.
+    endpoint = parser._option_string_actions["--endpoint-url"]
+    endpoint.help = "DynamoDB endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, else the running `make dev`'s)"
+    parser.set_defaults(run=run_reconcile)
+
+
+@contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """os.environ with `variables` set, for the call only (boto3 reads credentials from there)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_reconcile(args: argparse.Namespace) -> int:
+    if args.endpoint_url is not None:
+        return reconcile.run(args)
+    with invocation_database(os.environ, load_template()) as database:
+        try:
+            database.client().describe_table(TableName=args.table)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise
+            raise DevError(f"no table {args.table} in {database.description}") from None
+        except BotoCoreError as error:
+            raise DevError(f"cannot reach {database.description}: {error}") from None
+        print(f"database  {database.description}", file=sys.stderr)
+        args.endpoint_url = database.endpoint_url
+        # The dummy credentials and region a local engine is reached with, for this call.
+        with _environment(database.environment):
+            return reconcile.run(args)
+
+
 # -- the command -------------------------------------------------------------------------------
 
 COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
@@ -280,6 +338,7 @@ COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     add_send,
     add_token,
     add_events,
+    add_reconcile,
 )
 
 

@@ -96,6 +96,10 @@ def _banner(server: LocalServer, database: LocalDatabase, created: list[str], se
     _say("  routes")
     for route in server.template.routes():
         _say(f"    {route.method:<6} {server.url}{route.path}  ->  {route.function}")
+    if server.stream_sources:
+        _say("  streams   (polled about once a second, as Lambda's event source mappings)")
+        for source in server.stream_sources:
+            _say(f"    {source.describe()}")
     _say("  try       .venv/bin/loyalty send order-created   |   .venv/bin/loyalty token acme c-42")
     _say("Press Ctrl-C to stop.")
 
@@ -152,7 +156,7 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
     finally:
         if server is None:
             sock.close()
-    _say("Stopped: the server, its workers and the database it started.")
+    _say("Stopped: the server, its stream consumers, its workers and the database it started.")
     return 0
 
 

@@ -70,6 +70,26 @@ class LocalDatabase:
         )
 
 
+def database_clients(environment: Mapping[str, str]) -> tuple[Any, Any]:
+    """A DynamoDB client and a DynamoDB Streams client for the database `environment` reaches (the
+    variables a function process gets: the endpoint, credentials, a region)."""
+    session = boto3.session.Session(
+        aws_access_key_id=environment.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=environment.get("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=environment.get("AWS_SESSION_TOKEN"),
+        region_name=environment.get("AWS_REGION") or environment.get("AWS_DEFAULT_REGION"),
+    )
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10)
+    endpoint = environment.get(ENDPOINT_VARIABLE) or None
+    # DynamoDB Local and moto serve the Streams API on the database's own endpoint; AWS has a
+    # separate one, which boto3 finds (or AWS_ENDPOINT_URL_DYNAMODBSTREAMS names).
+    streams_endpoint = endpoint if endpoint is not None and _is_loopback(endpoint) else None
+    return (
+        session.client("dynamodb", endpoint_url=endpoint, config=config),
+        session.client("dynamodbstreams", endpoint_url=streams_endpoint, config=config),
+    )
+
+
 def engine_environment(endpoint_url: str) -> dict[str, str]:
     """What a function needs to reach an engine on this machine: the endpoint, any credentials, a region."""
     return {

@@ -15,6 +15,9 @@ The shape of it, and why:
 * Changed code is picked up without a restart: a worker whose function or layer files changed
   after it started is retired and the next event gets a fresh one.
 * The HTTP side is werkzeug's threaded development server.
+* A function with a `Type: DynamoDB` event on a table's stream is run by a `StreamConsumer`
+  (``streams``): a thread that polls the stream as Lambda's event source mapping does and hands
+  the function its batches through the same workers, one event at a time.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +45,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from loyalty_dev.apigw import match_route, rest_event
+from loyalty_dev.local_database import database_clients
 from loyalty_dev.local_env import (
     DEFAULT_TIMEOUT_SECONDS,
     LocalSecrets,
@@ -48,6 +53,7 @@ from loyalty_dev.local_env import (
     function_property,
     layer_folders,
 )
+from loyalty_dev.streams import StreamConsumer, StreamPump, StreamSource, stream_sources
 from loyalty_dev.template import Function, Route, Template
 
 log = logging.getLogger("loyalty.dev")
@@ -114,7 +120,9 @@ class Worker:
         if not self._lock.acquire(blocking=False):  # pragma: no cover - the pool never lends a busy worker
             raise RuntimeError("a worker runs one event at a time")
         try:
-            request = {"request_id": event.get("requestContext", {}).get("requestId"), "event": event}
+            # An API Gateway event carries its request id; Lambda makes one for any other event.
+            request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
+            request = {"request_id": request_id, "event": event}
             self._write(json.dumps(request, separators=(",", ":")) + "\n")
             message = self._receive(self.timeout)
         finally:
@@ -429,11 +437,13 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 class LocalServer:
-    """The template's API on host:port: one pool of workers per function behind a threaded HTTP server.
+    """The template's API on host:port: one pool of workers per function behind a threaded HTTP server,
+    and one stream consumer per `Type: DynamoDB` event on a table's stream (unless ``streams=False``).
 
     ``bind()`` claims the port, ``start()`` readies the functions and serves in a background
-    thread (tests), ``serve_forever()`` serves in the calling thread (the CLI); ``close()`` stops
-    the server and every worker. It is also a context manager (bind, start, close).
+    thread (tests), ``serve_forever()`` serves in the calling thread (the CLI); both start the
+    stream consumers. ``close()`` stops the consumers, the server and every worker. It is also a
+    context manager (bind, start, close).
     """
 
     def __init__(
@@ -449,13 +459,17 @@ class LocalServer:
         table_names: Mapping[str, str] | None = None,
         request_log: Callable[[str], None] | None = None,
         sock: socket.socket | None = None,
+        streams: bool = True,
     ) -> None:
-        """`sock`: a socket already listening (see `bind`), which the server then owns."""
+        """`sock`: a socket already listening (see `bind`), which the server then owns.
+        `streams`: run the functions that consume the template's table streams."""
         self.template = template
         self.host = host
         self.requested_port = port
         functions = template.functions()
         layers = layer_folders(template)
+        self.stream_sources: list[StreamSource] = stream_sources(template) if streams else []
+        consumers = {source.function for source in self.stream_sources if source.problem is None}
         self.pools = {
             name: FunctionPool(
                 function,
@@ -472,13 +486,22 @@ class LocalServer:
                 code_folders=layers,
             )
             for name, function in functions.items()
-            if function.routes  # a function behind no route (a stream consumer…) is not the API's
+            # Only what runs here: a function behind a route, or on a table's stream.
+            if function.routes or name in consumers
         }
         stage = template.parameter_defaults().get("StageName") or "v1"
-        self.app = LocalApi(template.routes(), self.pools, stage, request_log or log.info)
+        self.request_log = request_log or log.info
+        self.app = LocalApi(template.routes(), self.pools, stage, self.request_log)
         self._socket: socket.socket | None = sock
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        # What the stream consumers need to reach the database, as the functions reach it.
+        self._database_environment = {**environ, **database}
+        if "AWS_ACCESS_KEY_ID" in database:
+            self._database_environment.pop("AWS_SESSION_TOKEN", None)
+        self._table_names = dict(table_names or {})
+        self.consumers: list[StreamConsumer] = []
+        self._streams_started = False
 
     @property
     def port(self) -> int:
@@ -529,10 +552,46 @@ class LocalServer:
             )
         return self._server
 
+    def start_streams(self) -> list[StreamConsumer]:
+        """Start one consumer per stream source (once); each polls its stream in a thread of its own.
+
+        Each starts at the stream's TRIM_HORIZON (the template's StartingPosition), as a new event
+        source mapping does: on a fresh database, everything. On a restart over kept data
+        (.dev-data/), what the stream still holds (24 hours; DynamoDB Local trims it too) is
+        delivered again. That is safe because Lambda delivers at least once anyway, so a consumer
+        must be idempotent: TotalsFunction skips a change it counted before by its marker item per
+        (customer, revision), which lives 7 days, well past the stream's 24 hours.
+        """
+        if self._streams_started:
+            return self.consumers
+        self._streams_started = True
+        runnable = [source for source in self.stream_sources if source.problem is None]
+        for source in self.stream_sources:
+            if source.problem is not None:
+                log.error("%s does not run locally: %s", source.function, source.problem)
+        if not runnable:
+            return self.consumers
+        dynamodb, streams = database_clients(self._database_environment)
+        for source in runnable:
+            pump = StreamPump(
+                self._table_names.get(source.table, source.table),
+                dynamodb,
+                streams,
+                starting_position=source.starting_position,
+            )
+            self.consumers.append(
+                StreamConsumer(source, pump, self.pools[source.function].invoke, log_line=self.request_log)
+            )
+        for consumer in self.consumers:
+            consumer.start()
+        return self.consumers
+
     def serve_forever(self) -> None:
+        self.start_streams()
         self._make_server().serve_forever(poll_interval=0.2)
 
     def start(self) -> LocalServer:
+        self.start_streams()
         server = self._make_server()
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
@@ -541,6 +600,12 @@ class LocalServer:
         return self
 
     def close(self) -> None:
+        # The consumers first: a batch under way is let finish while its worker and the database
+        # are still there (its function's timeout bounds the wait).
+        for consumer in self.consumers:
+            consumer.stop()
+        for consumer in self.consumers:
+            consumer.join(timeout=self.pools[consumer.source.function].timeout + 5)
         if self._server is not None and self._thread is not None:
             self._server.shutdown()
             self._thread.join()
