@@ -16,7 +16,7 @@ MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key is at least as long as the
 class ProgramSettings(BaseModel):
     """How a store's program earns: the deployment defaults, which per-store settings may override."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     active: bool = True
     points_per_currency_unit: Decimal = Decimal(1)
@@ -30,7 +30,7 @@ class ProgramSettings(BaseModel):
 class SecretSource(BaseModel):
     """A secret given directly (local runs, tests) or by the name of an SSM SecureString."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     value: SecretStr | None = None
@@ -38,7 +38,7 @@ class SecretSource(BaseModel):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     table_name: str
     program: ProgramSettings

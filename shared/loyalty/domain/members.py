@@ -76,8 +76,11 @@ def accept_invitation(
     def attempt() -> MergeOutcome:
         guest = member = None
         if invitation.guest_customer_id != invitation.member_customer_id:
-            guest = repository.get_account(event.store_id, invitation.guest_customer_id)
-            member = repository.get_account(event.store_id, invitation.member_customer_id)
+            found = repository.get_accounts(
+                event.store_id, invitation.guest_customer_id, invitation.member_customer_id
+            )
+            guest = found.get(invitation.guest_customer_id)
+            member = found.get(invitation.member_customer_id)
         decision = lifecycle.decide_merge(event, guest, member, clock())
         if decision.changes is not None:
             try:

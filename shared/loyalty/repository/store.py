@@ -113,6 +113,14 @@ class Repository:
             items.program_from_item(program) if program else None,
         )
 
+    def get_accounts(self, store_id: str, *customer_ids: str) -> dict[str, Account]:
+        """Several accounts in one round trip (BatchGetItem, consistent), by customer id."""
+        found = self._batch_get(
+            [account_key(store_id, customer_id) for customer_id in dict.fromkeys(customer_ids)]
+        )
+        accounts = (items.account_from_item(item) for item in found.values())
+        return {account.customer_id: account for account in accounts}
+
     def get_entry(self, store_id: str, entry_id: str) -> LedgerEntry | None:
         item = self._get(entry_key(store_id, entry_id))
         return items.entry_from_item(item) if item else None
