@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.domain.history import customer_history
+from loyalty.domain.history import history_page
 from loyalty.entities import CustomerStatus, EntryType
 from tests.support import (
     STORE,
@@ -180,7 +180,7 @@ def test_the_members_history_includes_the_guests_orders(service: Service) -> Non
     guest_and_member(service)
     service.merge(invitation_event("guest", "member"))
 
-    history = customer_history(service.repository, STORE, "member")
+    history, _ = history_page(service.repository, STORE, "member", 100, None)
 
     orders = {entry.order_id for entry in history if entry.type is EntryType.EARN}
     assert orders == {"g1", "g2", "m1"}

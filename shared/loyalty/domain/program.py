@@ -34,9 +34,6 @@ class ProgramCache:
         self._known[store_id] = (self._clock(), program)
         return program
 
-    def get(self, repository: Repository, store_id: str) -> ProgramSettings:
-        return self.fresh(store_id) or self.remember(store_id, repository.get_program(store_id))
-
 
 def read_program(repository: Repository, store_id: str, defaults: ProgramSettings) -> ProgramSettings:
     """The store's program as it stands (the back office reads through, never from a cache)."""
