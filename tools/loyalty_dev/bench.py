@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 from loyalty_dev.apigw import LambdaContext, rest_event
 from loyalty_dev.functions import Answer, InProcessApi, load_handler, module_name
+from loyalty_dev.local_env import patched_environ
 from loyalty_dev.template import PROJECT_ROOT, create_table_request, create_tables, load_template
 
 STORE = "bench-store"
@@ -171,21 +172,8 @@ def service_environment(webhook_secret: str, token_secret: str) -> dict[str, str
     return environment
 
 
-@contextlib.contextmanager
-def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
-    removed = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_CONFIG_FILE")
-    saved = {name: os.environ.get(name) for name in (*values, *removed)}
-    for name in removed:
-        os.environ.pop(name, None)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+# Only moto may answer: no real endpoint or AWS profile may leak into the measured process.
+UNSET_FOR_MOTO = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_CONFIG_FILE")
 
 
 def new_secrets() -> tuple[str, str]:
@@ -251,7 +239,7 @@ def moto_harness() -> Iterator[Harness]:
     webhook_secret, token_secret = new_secrets()
     environment = service_environment(webhook_secret, token_secret)
     previous_session = boto3.DEFAULT_SESSION
-    with patched_environ(environment), mock_aws():
+    with patched_environ(environment, unset=UNSET_FOR_MOTO), mock_aws():
         reset_runtime()
         boto3.setup_default_session()
         recorder = CallRecorder()

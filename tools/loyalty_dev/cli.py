@@ -15,8 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +27,7 @@ from loyalty.tokens import MAX_LIFETIME_SECONDS, mint_customer_token
 from loyalty_dev import reconcile
 from loyalty_dev.dev import DevError, DevOptions, invocation_database, invoke, read_event, serve
 from loyalty_dev.local_database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data
-from loyalty_dev.local_env import local_secrets, secret_names
+from loyalty_dev.local_env import local_secrets, patched_environ, secret_names
 from loyalty_dev.local_server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WORKERS_PER_FUNCTION
 from loyalty_dev.openapi import load_openapi
 from loyalty_dev.sample_events import EVENTS_DIR, write_events
@@ -295,21 +294,6 @@ def add_reconcile(commands: Subparsers) -> None:
     parser.set_defaults(run=run_reconcile)
 
 
-@contextmanager
-def _environment(variables: Mapping[str, str]) -> Iterator[None]:
-    """os.environ with `variables` set, for the call only (boto3 reads credentials from there)."""
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def run_reconcile(args: argparse.Namespace) -> int:
     if args.endpoint_url is not None:
         return reconcile.run(args)
@@ -325,7 +309,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
         print(f"database  {database.description}", file=sys.stderr)
         args.endpoint_url = database.endpoint_url
         # The dummy credentials and region a local engine is reached with, for this call.
-        with _environment(database.environment):
+        with patched_environ(database.environment):
             return reconcile.run(args)
 
 

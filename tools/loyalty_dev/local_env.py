@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,22 @@ def function_environment(
         }
     )
     return environment
+
+
+@contextmanager
+def patched_environ(values: Mapping[str, str], unset: Iterable[str] = ()) -> Iterator[None]:
+    """os.environ with `values` set and `unset` removed, restored afterwards (boto3 and the
+    functions read their configuration from there)."""
+    removed = tuple(unset)
+    saved = {name: os.environ.get(name) for name in (*values, *removed)}
+    for name in removed:
+        os.environ.pop(name, None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
