@@ -1,9 +1,11 @@
-"""Test helpers: canonical events, signed webhook calls, customer tokens and table snapshots."""
+"""Test helpers: canonical events, signed webhook calls, customer tokens, merchant claims and table
+snapshots."""
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +13,7 @@ from loyalty.domain.invariants import store_problems
 from loyalty.repository import Repository
 from loyalty.signatures import signature_header
 from loyalty.tokens import mint_customer_token
+from loyalty_dev.authorizers import gateway_claims
 from loyalty_dev.functions import Answer, InProcessApi
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef-0123"
@@ -98,6 +101,26 @@ def token_for(
     )
 
 
+def merchant_claims(groups: Sequence[str], *, email: str = "merchant@example.com") -> dict[str, str]:
+    """What API Gateway's Cognito authorizer hands AdminFunction for a merchant in `groups`:
+    the ID token's claims as strings (groups comma-joined; the claim is absent for no group)."""
+    now = int(time.time())
+    payload: dict[str, Any] = {
+        "sub": "8f1e2d3c-0000-4000-8000-000000000001",
+        "email": email,
+        "email_verified": True,
+        "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TEST",
+        "aud": "dashboard-client",
+        "token_use": "id",
+        "auth_time": now,
+        "iat": now,
+        "exp": now + 3600,
+    }
+    if groups:
+        payload["cognito:groups"] = list(groups)
+    return gateway_claims(payload)
+
+
 @dataclass
 class Service:
     client: Any
@@ -138,8 +161,13 @@ class Service:
         key: str | None = None,
         query: dict[str, str] | None = None,
         store_id: str = STORE,
+        groups: Sequence[str] | None = None,
+        claims: dict[str, str] | None = None,
     ) -> Answer:
-        """A back-office call: `path` is relative to /admin/stores/<store_id>."""
+        """A back-office call: `path` is relative to /admin/stores/<store_id>. It carries the claims
+        of a merchant of that store unless `groups` (or whole `claims`) say otherwise."""
+        if claims is None:
+            claims = merchant_claims([f"store:{store_id}"] if groups is None else groups)
         headers = {"Content-Type": "application/json"}
         if key is not None:
             headers["Idempotency-Key"] = key
@@ -150,6 +178,7 @@ class Service:
             headers=headers,
             body=body,
             query={name: [value] for name, value in (query or {}).items()},
+            claims=claims,
         )
 
     def assert_sound(self, store_id: str = STORE) -> None:

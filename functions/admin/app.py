@@ -1,4 +1,5 @@
-"""AdminFunction: the back office's routes (program, customers, points, overview), behind AWS_IAM."""
+"""AdminFunction: the back office's routes (program, customers, points, overview), behind the merchants'
+Cognito authorizer; every route first checks that the caller's groups allow the path's store."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import gc
 gc.disable()
 
 from loyalty.backoffice import customers, overview, points, program
+from loyalty.backoffice.access import store_access
 from loyalty.web import create_app, lambda_entry
 
 app = create_app()
+app.use(middlewares=[store_access])  # before any route reads or writes
 for resource in (program, overview, customers, points):
     app.include_router(resource.router)
 

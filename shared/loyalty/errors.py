@@ -35,6 +35,12 @@ class Unauthorized(LoyaltyError):
     code = "unauthorized"
 
 
+class Forbidden(LoyaltyError):
+    """A signed-in caller whose groups do not allow the store it acts on."""
+
+    code = "forbidden"
+
+
 class NotFound(LoyaltyError):
     code = "not_found"
 

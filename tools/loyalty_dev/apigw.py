@@ -45,8 +45,11 @@ def rest_event(
     query: dict[str, list[str]] | None = None,
     path_parameters: dict[str, str] | None = None,
     stage: str = "v1",
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A REST API proxy event. A body that is not UTF-8 text is passed in base64, as API Gateway does."""
+    """A REST API proxy event. A body that is not UTF-8 text is passed in base64, as API Gateway does.
+    `claims`: what a Cognito user pools authorizer verified, in `requestContext.authorizer.claims`
+    (strings only, as a REST API passes them; see authorizers.gateway_claims)."""
     headers = dict(headers or {})
     encoded = False
     text: str | None
@@ -59,7 +62,7 @@ def rest_event(
         text = body
     query = query or {}
     now = datetime.now(UTC)
-    return {
+    event: dict[str, Any] = {
         "resource": resource,
         "path": path,
         "httpMethod": method.upper(),
@@ -85,6 +88,9 @@ def rest_event(
         "body": text,
         "isBase64Encoded": encoded,
     }
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"claims": dict(claims)}
+    return event
 
 
 def match_route(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:

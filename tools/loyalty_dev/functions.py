@@ -59,13 +59,22 @@ class InProcessApi:
         headers: dict[str, str] | None = None,
         body: bytes | str | None = None,
         query: dict[str, list[str]] | None = None,
+        claims: dict[str, str] | None = None,
     ) -> Answer:
+        """`claims`: what the route's authorizer would pass on (this API verifies no token itself)."""
         matched = match_route(self.routes, method, path)
         if matched is None:
             return Answer(404, {}, json.dumps({"error": "not_found", "message": "no such route"}))
         route, parameters = matched
         event = rest_event(
-            method, route.path, path, headers=headers, body=body, query=query, path_parameters=parameters
+            method,
+            route.path,
+            path,
+            headers=headers,
+            body=body,
+            query=query,
+            path_parameters=parameters,
+            claims=claims,
         )
         handler = load_handler(self.functions[route.function])
         return to_answer(handler(event, LambdaContext(function_name=route.function)))

@@ -39,6 +39,7 @@ class Route:
     method: str  # upper case
     path: str  # API Gateway resource path, e.g. /stores/{store_id}/customers/{customer_id}/balance
     function: str
+    authorizer: str | None = None  # the name of the authorizer guarding it (see authorizers.py)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Template:
                     method=str(event["Properties"]["Method"]).upper(),
                     path=str(event["Properties"]["Path"]),
                     function=name,
+                    authorizer=self._authorizer(event["Properties"]),
                 )
                 for event in props.get("Events", {}).values()
                 if event.get("Type") == "Api"
@@ -109,6 +111,16 @@ class Template:
                 routes=routes,
             )
         return found
+
+    def _authorizer(self, event: dict[str, Any]) -> str | None:
+        """The authorizer an Api event names, else its Api's DefaultAuthorizer; None when open."""
+        named = (event.get("Auth") or {}).get("Authorizer")
+        if named is None:
+            api = event.get("RestApiId")
+            target = api.get("Ref") if isinstance(api, dict) else None
+            api_auth = self.resources.get(str(target), {}).get("Properties", {}).get("Auth") or {}
+            named = api_auth.get("DefaultAuthorizer")
+        return None if named in (None, "NONE") else str(named)
 
     def routes(self) -> list[Route]:
         return [route for function in self.functions().values() for route in function.routes]
