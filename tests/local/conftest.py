@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from loyalty_dev.authorizers import cognito_authorizers
 from loyalty_dev.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
 from loyalty_dev.local_database import LocalDatabase, create_missing_tables, engine_environment, moto_server
 from loyalty_dev.local_env import LocalSecrets, local_secrets, secret_names
+from loyalty_dev.local_issuer import LocalIssuer, Merchant, issuer_url, merchant_groups
 from loyalty_dev.local_server import LocalServer
 from loyalty_dev.template import load_template
 from tests.support import TOKEN_SECRET, WEBHOOK_SECRET
@@ -60,7 +63,39 @@ def local_table_names() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def local_server(local_dynamodb: str, local_table_names: dict[str, str]) -> Iterator[LocalServer]:
+def local_issuer(tmp_path_factory: pytest.TempPathFactory) -> LocalIssuer:
+    """The tests' own local issuer (its key in a temporary folder, never the developer's .dev-data)."""
+    return LocalIssuer(tmp_path_factory.mktemp("local-issuer"))
+
+
+@pytest.fixture(scope="session")
+def admin_token(local_issuer: LocalIssuer) -> Callable[..., str]:
+    """Mints a merchant's ID token for the server: admin_token(server, "acme", operator=False, ttl=600)."""
+    authorizer = cognito_authorizers(load_template())[0]
+
+    def mint(
+        server: LocalServer,
+        *stores: str,
+        operator: bool = False,
+        ttl: int = 600,
+        now: int | None = None,
+        issuer: LocalIssuer | None = None,
+    ) -> str:
+        return (issuer or local_issuer).mint(
+            Merchant("merchant@example.com", tuple(merchant_groups(stores, operator=operator))),
+            issuer=issuer_url(server.url, authorizer.user_pool),
+            client_id=sorted(authorizer.client_ids)[0],
+            now=int(time.time()) if now is None else now,
+            ttl=ttl,
+        )
+
+    return mint
+
+
+@pytest.fixture(scope="session")
+def local_server(
+    local_dynamodb: str, local_table_names: dict[str, str], local_issuer: LocalIssuer
+) -> Iterator[LocalServer]:
     """template.yaml served on a free port of 127.0.0.1, as `make dev` serves it, on DynamoDB Local."""
     database = LocalDatabase(local_dynamodb, "tests", engine_environment(local_dynamodb))
     template = load_template()
@@ -74,6 +109,7 @@ def local_server(local_dynamodb: str, local_table_names: dict[str, str]) -> Iter
         port=0,
         workers_per_function=2,
         table_names=local_table_names,
+        issuer=local_issuer,
     )
     with server:
         yield server

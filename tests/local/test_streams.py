@@ -360,7 +360,7 @@ def post(server: LocalServer, path: str, payload: dict[str, Any]) -> None:
 
 
 def test_the_overview_counts_orders_and_members_from_the_table_s_stream(
-    local_server: LocalServer, caplog: pytest.LogCaptureFixture
+    local_server: LocalServer, caplog: pytest.LogCaptureFixture, admin_token: Any
 ) -> None:
     caplog.set_level("INFO", logger="loyalty.dev")
     store, customer = f"streams-{uuid.uuid4().hex[:10]}", f"c-{uuid.uuid4().hex[:6]}"
@@ -369,8 +369,9 @@ def test_the_overview_counts_orders_and_members_from_the_table_s_stream(
 
     deadline = time.monotonic() + 20
     overview: dict[str, Any] = {}
+    merchant = {"Authorization": f"Bearer {admin_token(local_server, store)}"}
     while time.monotonic() < deadline:
-        overview = call("GET", f"{local_server.url}/admin/stores/{store}/overview").json()
+        overview = call("GET", f"{local_server.url}/admin/stores/{store}/overview", headers=merchant).json()
         if overview["customers"]["members"] == 1:
             break
         time.sleep(0.2)

@@ -14,6 +14,7 @@ An authorizer the local server cannot check (AWS_IAM, a Lambda authorizer) fails
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +54,42 @@ class UncheckedAuthorizer:
 
 
 Authorizer = CognitoAuthorizer | UncheckedAuthorizer
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """An answer API Gateway gives itself, e.g. UNAUTHORIZED (a `GatewayResponses` entry of the Api)."""
+
+    status: int
+    body: str
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def default(cls, kind: str) -> GatewayResponse:
+        """API Gateway's own default, for a template that does not declare `kind`."""
+        defaults = {"UNAUTHORIZED": (401, "Unauthorized"), "ACCESS_DENIED": (403, "Forbidden")}
+        status, message = defaults.get(kind, (400, kind))
+        return cls(status, json.dumps({"message": message}))
+
+
+def gateway_response(template: Template, kind: str) -> GatewayResponse:
+    """The template's gateway response for `kind` (its JSON template, status and static headers)."""
+    for resource in template.resources.values():
+        if resource.get("Type") != "AWS::Serverless::Api":
+            continue
+        spec = (resource.get("Properties", {}).get("GatewayResponses") or {}).get(kind)
+        if not spec:
+            continue
+        default = GatewayResponse.default(kind)
+        templates = spec.get("ResponseTemplates") or {}
+        body = templates.get("application/json", default.body)
+        headers = tuple(
+            (str(name), str(value).strip("'"))  # static values are quoted: "'Bearer'"
+            for name, value in ((spec.get("ResponseParameters") or {}).get("Headers") or {}).items()
+        )
+        return GatewayResponse(int(spec.get("StatusCode", default.status)), str(body), headers=headers)
+    return GatewayResponse.default(kind)
 
 
 def template_authorizers(template: Template) -> dict[str, Authorizer]:

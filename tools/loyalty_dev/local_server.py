@@ -15,6 +15,11 @@ The shape of it, and why:
 * Changed code is picked up without a restart: a worker whose function or layer files changed
   after it started is retired and the next event gets a fresh one.
 * The HTTP side is werkzeug's threaded development server.
+* A route behind an authorizer of the template is guarded as API Gateway guards it (``authorizers``):
+  a Cognito user pools authorizer verifies the bearer token against the local issuer's keys
+  (``local_issuer``; its JWKS is served at ``/local-cognito/<pool>/.well-known/jwks.json``) and
+  hands the function the claims; no valid token, and the template's UNAUTHORIZED gateway response
+  answers before the function runs.
 * A function with a `Type: DynamoDB` event on a table's stream is run by a `StreamConsumer`
   (``streams``): a thread that polls the stream as Lambda's event source mapping does and hands
   the function its batches through the same workers, one event at a time.
@@ -45,6 +50,16 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from loyalty_dev.apigw import match_route, rest_event
+from loyalty_dev.authorizers import (
+    Authorizer,
+    GatewayResponse,
+    LocalGate,
+    NotAuthorized,
+    UncheckedAuthorizer,
+    cognito_authorizers,
+    gateway_response,
+    template_authorizers,
+)
 from loyalty_dev.local_database import database_clients
 from loyalty_dev.local_env import (
     DEFAULT_TIMEOUT_SECONDS,
@@ -53,6 +68,7 @@ from loyalty_dev.local_env import (
     function_property,
     layer_folders,
 )
+from loyalty_dev.local_issuer import LocalIssuer
 from loyalty_dev.streams import StreamConsumer, StreamPump, StreamSource, stream_sources
 from loyalty_dev.template import Function, Route, Template
 
@@ -326,6 +342,14 @@ def error_response(status: int, code: str, message: str) -> Response:
     return Response(body, status=status, content_type="application/json")
 
 
+def gateway_answer(answer: GatewayResponse) -> Response:
+    """An answer API Gateway gives itself (a gateway response of the template, or its default)."""
+    response = Response(answer.body, status=answer.status, content_type=answer.content_type)
+    for name, value in answer.headers:
+        response.headers[name] = value
+    return response
+
+
 def proxy_response(result: Any) -> Response:
     """An HTTP response from a Lambda proxy integration result, as API Gateway builds it."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
@@ -364,6 +388,9 @@ class LocalApi:
     pools: Mapping[str, FunctionPool]
     stage: str
     request_log: Callable[[str], None] = field(default=log.info)
+    authorizers: Mapping[str, Authorizer] = field(default_factory=dict)  # by the name routes use
+    gate: LocalGate | None = None  # verifies Cognito tokens; None: such routes refuse everything
+    unauthorized: GatewayResponse = field(default_factory=lambda: GatewayResponse.default("UNAUTHORIZED"))
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -382,10 +409,22 @@ class LocalApi:
 
     def handle(self, request: Request) -> tuple[Response, str]:
         path = raw_path(request.environ)
+        if self.gate is not None and request.method in {"GET", "HEAD"}:
+            keys = self.gate.jwks_for(unquote(path), self._user_pools())
+            if keys is not None:
+                return Response(json.dumps(keys), content_type="application/json"), "-"
         matched = match_route(self.routes, request.method, path)
         if matched is None:
             return error_response(404, "not_found", f"no route for {request.method} {unquote(path)}"), "-"
         route, parameters = matched
+        claims: dict[str, str] | None = None
+        if route.authorizer is not None:
+            try:
+                claims = self._claims(route.authorizer, request)
+            except NotAuthorized as refusal:
+                # API Gateway answers this itself; the function never runs.
+                log.info("%s %s: 401 (%s)", request.method, route.path, refusal)
+                return gateway_answer(self.unauthorized), route.function
         try:
             body = request.get_data(cache=False)
         except RequestEntityTooLarge:
@@ -399,6 +438,7 @@ class LocalApi:
             query=request.args.to_dict(flat=False),
             path_parameters=parameters,
             stage=self.stage,
+            claims=claims,
         )
         try:
             return proxy_response(self.pools[route.function].invoke(event)), route.function
@@ -406,6 +446,21 @@ class LocalApi:
             # API Gateway answers 502 when the function fails; the details are in the console.
             log.error("%s %s: %s", request.method, route.path, failure)
             return error_response(502, "bad_gateway", f"Internal server error: {failure}"), route.function
+
+    def _claims(self, name: str, request: Request) -> dict[str, str]:
+        authorizer = self.authorizers.get(name) or UncheckedAuthorizer(
+            name, "the template does not define it"
+        )
+        if self.gate is None:
+            raise NotAuthorized("the local server has no issuer to verify tokens with")
+        return self.gate.claims(authorizer, dict(request.headers.items()))
+
+    def _user_pools(self) -> set[str]:
+        return {
+            authorizer.user_pool
+            for authorizer in self.authorizers.values()
+            if not isinstance(authorizer, UncheckedAuthorizer)
+        }
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -460,9 +515,12 @@ class LocalServer:
         request_log: Callable[[str], None] | None = None,
         sock: socket.socket | None = None,
         streams: bool = True,
+        issuer: LocalIssuer | None = None,
     ) -> None:
         """`sock`: a socket already listening (see `bind`), which the server then owns.
-        `streams`: run the functions that consume the template's table streams."""
+        `streams`: run the functions that consume the template's table streams.
+        `issuer`: whose tokens the template's Cognito authorizers accept (default: the one of
+        .dev-data/local-issuer/, made on first use, when some route needs it)."""
         self.template = template
         self.host = host
         self.requested_port = port
@@ -491,8 +549,22 @@ class LocalServer:
         }
         stage = template.parameter_defaults().get("StageName") or "v1"
         self.request_log = request_log or log.info
-        self.app = LocalApi(template.routes(), self.pools, stage, self.request_log)
+        if issuer is None and cognito_authorizers(template):
+            issuer = LocalIssuer()
+        self.issuer = issuer
+        self.gate = LocalGate(issuer, f"http://{host}:{port}") if issuer is not None else None
+        self.app = LocalApi(
+            template.routes(),
+            self.pools,
+            stage,
+            self.request_log,
+            authorizers=template_authorizers(template),
+            gate=self.gate,
+            unauthorized=gateway_response(template, "UNAUTHORIZED"),
+        )
         self._socket: socket.socket | None = sock
+        if sock is not None and self.gate is not None:
+            self.gate.base_url = self.url
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         # What the stream consumers need to reach the database, as the functions reach it.
@@ -517,6 +589,8 @@ class LocalServer:
     def bind(self) -> LocalServer:
         if self._socket is None:
             self._socket = bind(self.host, self.requested_port)
+        if self.gate is not None:
+            self.gate.base_url = self.url  # the issuer's URL names the port actually bound
         return self
 
     def prewarm(self) -> None:

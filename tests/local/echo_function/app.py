@@ -29,6 +29,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 "body": event.get("body"),
                 "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
                 "marker": os.environ.get("ECHO_MARKER"),
+                "authorizer": (event.get("requestContext") or {}).get("authorizer"),
             }
         ),
     }
