@@ -324,6 +324,22 @@ def test_dev_serves_the_template_and_ctrl_c_stops_everything_it_started(tmp_path
         balance = call(
             "GET", f"{url}/stores/acme/customers/c-42/balance", headers={"Authorization": f"Bearer {token}"}
         )
+        # The back office is closed without a merchant token, open with `loyalty admin-token`'s.
+        minted = subprocess.run(
+            [sys.executable, "-m", "loyalty_dev.cli", "admin-token", "acme"],
+            cwd=PROJECT_ROOT,
+            env={**clean_environ(), "LOYALTY_DEV_DATA": str(tmp_path / "dev-data")},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        closed = call("GET", f"{url}/admin/stores/acme/overview")
+        opened = call(
+            "GET", f"{url}/admin/stores/acme/overview", headers={"Authorization": f"Bearer {minted}"}
+        )
+        elsewhere = call(
+            "GET", f"{url}/admin/stores/beta/overview", headers={"Authorization": f"Bearer {minted}"}
+        )
         started = _children(process.pid)
         request_line = _read_until(process, "GET /stores/acme/customers/c-42/balance")[-1]
 
@@ -336,6 +352,8 @@ def test_dev_serves_the_template_and_ctrl_c_stops_everything_it_started(tmp_path
 
     assert "DEVELOPMENT secret" in "".join(banner)
     assert balance.status == 404  # a fresh in-memory database: nobody is known yet
+    assert (closed.status, opened.status, elsewhere.status) == (401, 200, 403)
+    assert (tmp_path / "dev-data" / "local-issuer" / "signing-key.pem").exists()
     assert "404" in request_line
     assert "BalanceFunction" in request_line
     assert len(started) >= 2  # at least the database and the balance function's worker

@@ -16,6 +16,7 @@ from types import FrameType
 from typing import Any
 
 from loyalty.config import MIN_SECRET_BYTES
+from loyalty_dev.authorizers import cognito_authorizers
 from loyalty_dev.dynamodb_local import DynamoDBLocalError
 from loyalty_dev.local_database import (
     DYNAMODB_DATA_DIR,
@@ -38,6 +39,7 @@ from loyalty_dev.local_env import (
     local_secrets,
     secret_names,
 )
+from loyalty_dev.local_issuer import JWKS_SUFFIX, issuer_url
 from loyalty_dev.local_server import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -100,7 +102,12 @@ def _banner(server: LocalServer, database: LocalDatabase, created: list[str], se
         _say("  streams   (polled about once a second, as Lambda's event source mappings)")
         for source in server.stream_sources:
             _say(f"    {source.describe()}")
+    if server.gate is not None:
+        for authorizer in cognito_authorizers(server.template):
+            keys = issuer_url(server.url, authorizer.user_pool) + JWKS_SUFFIX
+            _say(f"  /admin    needs a merchant token ({authorizer.name}, Cognito; local keys {keys})")
     _say("  try       .venv/bin/loyalty send order-created   |   .venv/bin/loyalty token acme c-42")
+    _say("            .venv/bin/loyalty admin-token acme   (a merchant of acme; --operator for every store)")
     _say("Press Ctrl-C to stop.")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 import uuid
 from collections.abc import Iterable
@@ -39,6 +38,11 @@ ISSUER_PATH_PREFIX = "/local-cognito"  # the local server's path for a user pool
 JWKS_SUFFIX = "/.well-known/jwks.json"
 DEFAULT_TTL_SECONDS = 3600
 MAX_TTL_SECONDS = 86_400  # Cognito's longest ID token validity (1 day)
+
+
+def default_directory() -> Path:
+    """Where `make dev`'s issuer keeps its key (looked up at each call, so tests can move it)."""
+    return ISSUER_DATA_DIR
 
 
 def issuer_url(base_url: str, user_pool: str) -> str:
@@ -67,9 +71,9 @@ class Merchant:
 class LocalIssuer:
     """An RS256 key pair kept in `directory`: the JWKS of its public half, ID tokens signed by it."""
 
-    def __init__(self, directory: Path = ISSUER_DATA_DIR) -> None:
-        self.directory = directory
-        self._key = _load_or_create_key(directory / KEY_FILE_NAME)
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or default_directory()
+        self._key = _load_or_create_key(self.directory / KEY_FILE_NAME)
         public = self._key.public_key()
         der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         self.key_id = base64.urlsafe_b64encode(hashlib.sha256(der).digest()[:16]).decode().rstrip("=")
@@ -134,7 +138,3 @@ def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
     finally:
         temporary.unlink()
     return _load_or_create_key(path)
-
-
-def jwks_document(issuer: LocalIssuer) -> str:
-    return json.dumps(issuer.jwks(), separators=(",", ":"))
