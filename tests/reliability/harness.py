@@ -115,14 +115,17 @@ def _start_worker(environment: dict[str, str], faults: Faults) -> None:
 
 
 def _deliver(delivery: Delivery) -> tuple[int, dict[str, int]]:
-    from tests.support import sign
+    from tests.support import merchant_claims, sign
 
     body = json.dumps(delivery.payload).encode()
     before = dict(_injected)
     headers = {"Content-Type": "application/json", "X-Loyalty-Signature": sign(body)}
     if delivery.idempotency_key:
         headers["Idempotency-Key"] = delivery.idempotency_key
-    answer = _worker["api"].request("POST", delivery.path or PATHS[delivery.kind], headers=headers, body=body)
+    path = delivery.path or PATHS[delivery.kind]
+    # A back-office call arrives with what the Cognito authorizer passes on: an operator's claims.
+    claims = merchant_claims(["operators"]) if path.startswith("/admin/") else None
+    answer = _worker["api"].request("POST", path, headers=headers, body=body, claims=claims)
     if answer.status >= 500 or answer.status in (400, 401, 422):
         assert answer.json()["error"], answer.body
     injected = {kind: count - before.get(kind, 0) for kind, count in _injected.items()}

@@ -1,10 +1,11 @@
 """The sample events of events/: one API Gateway event per route of template.yaml, built from openapi.yaml.
 
 Each file is named after the route's event in the template (``OrderCreated`` → ``order-created.json``),
-carries the operation's example from openapi.yaml, and is signed (webhooks) or holds a customer
-token (storefront) made with the local secrets at generation time. Signatures go stale after 300
-seconds and tokens after an hour: `loyalty invoke` renews them itself, and `make events` rewrites
-the files for tools that do not (`sam local invoke`).
+carries the operation's example from openapi.yaml, and is signed (webhooks), holds a customer
+token (storefront) made with the local secrets at generation time, or carries the claims API
+Gateway's Cognito authorizer hands the back office (a merchant of the example's store).
+Signatures go stale after 300 seconds and tokens after an hour: `loyalty invoke` renews them
+itself, and `make events` rewrites the files for tools that do not (`sam local invoke`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from loyalty.platforms import shopify
 from loyalty.signatures import SIGNATURE_HEADER, signature_header
 from loyalty.tokens import mint_customer_token
 from loyalty_dev.apigw import rest_event
+from loyalty_dev.authorizers import gateway_claims
 from loyalty_dev.local_env import LocalSecrets
 from loyalty_dev.openapi import OpenApi
 from loyalty_dev.template import PROJECT_ROOT, Template
@@ -32,6 +34,10 @@ AUTHORIZATION_HEADER = "Authorization"
 SHOPIFY_SECRET_VARIABLE = "LOYALTY_SHOPIFY_SECRET"  # noqa: S105 - a variable name, not a secret
 # Headers whose value is a signature of the event, computed afresh by renew_credentials.
 RENEWED_HEADERS = {SIGNATURE_HEADER, shopify.HMAC_HEADER}
+MERCHANT_SCHEME = "merchantToken"  # openapi.yaml's name for the Cognito authorizer's token
+# The claims of the sample merchant's sign-in (fixed, so that regenerating changes nothing): the
+# function trusts what the authorizer verified and reads only the groups.
+SAMPLE_SIGN_IN = 1_795_168_800  # 2026-11-20T10:00:00Z, the examples' day
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,9 @@ def sample_event(api_event: ApiEvent, openapi: OpenApi, secrets: LocalSecrets, n
     if example is not None:
         body = json.dumps(example, separators=(",", ":"), ensure_ascii=False)
         headers["Content-Type"] = "application/json"
-    for scheme in openapi.security_schemes(operation) if operation is not None else []:
+    requirements = operation.spec.get("security", []) if operation is not None else []
+    merchant = any(MERCHANT_SCHEME in requirement for requirement in requirements)
+    for scheme in openapi.security_schemes(operation) if operation is not None and not merchant else []:
         # Placeholders, which renew_credentials fills in.
         if scheme.get("type") == "apiKey" and scheme.get("name") in RENEWED_HEADERS:
             headers[scheme["name"]] = ""
@@ -101,6 +109,7 @@ def sample_event(api_event: ApiEvent, openapi: OpenApi, secrets: LocalSecrets, n
         body=body,
         query=query,
         path_parameters=parameters,
+        claims=sample_merchant_claims(parameters.get("store_id", "")) if merchant else None,
     )
     # Stable ids and times, so that regenerating changes only what must change.
     event["requestContext"]["requestId"] = str(
@@ -109,6 +118,24 @@ def sample_event(api_event: ApiEvent, openapi: OpenApi, secrets: LocalSecrets, n
     event["requestContext"]["requestTimeEpoch"] = int(now) * 1000
     event["requestContext"]["requestTime"] = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now))
     return renew_credentials(event, secrets, now)
+
+
+def sample_merchant_claims(store_id: str) -> dict[str, str]:
+    """What the Cognito authorizer passes on for a merchant of `store_id` (as a REST API: strings)."""
+    return gateway_claims(
+        {
+            "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sample-merchant:{store_id}")),
+            "cognito:groups": [f"store:{store_id}"],
+            "email": "merchant@example.com",
+            "email_verified": True,
+            "iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE",
+            "aud": "dashboard-client-id",
+            "token_use": "id",
+            "auth_time": SAMPLE_SIGN_IN,
+            "iat": SAMPLE_SIGN_IN,
+            "exp": SAMPLE_SIGN_IN + 3600,
+        }
+    )
 
 
 def _set_header(event: dict[str, Any], name: str, value: str) -> None:
