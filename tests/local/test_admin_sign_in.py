@@ -17,9 +17,17 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug.test import Client
 
-from loyalty_dev.authorizers import CognitoAuthorizer, GatewayResponse, LocalGate, cognito_authorizers
+from loyalty_dev.authorizers import (
+    CognitoAuthorizer,
+    GatewayResponse,
+    LocalGate,
+    NotAuthorized,
+    cognito_authorizers,
+)
 from loyalty_dev.local_issuer import LocalIssuer, Merchant, issuer_url
 from loyalty_dev.local_server import FunctionPool, LocalApi, LocalServer
 from loyalty_dev.template import Function, Route, load_template
@@ -269,3 +277,48 @@ def test_a_route_behind_an_authorizer_the_local_server_cannot_check_is_closed(
 
     assert client.post("/iam", json={}).status_code == 401
     assert client.post("/guarded", json={}).get_json() == {"error": "unauthorized", "message": "no"}
+
+
+# -- whatever arrives in the header, the gate answers 401 or lets a valid token through --------------
+
+GATE_ISSUER_URL = "http://localhost"
+
+
+@pytest.fixture(scope="module")
+def gate(tmp_path_factory: pytest.TempPathFactory) -> LocalGate:
+    return LocalGate(LocalIssuer(tmp_path_factory.mktemp("gate-issuer")), GATE_ISSUER_URL)
+
+
+def segment(document: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+headers_of_tokens = st.one_of(
+    st.text(max_size=200),
+    st.builds(lambda text: f"Bearer {text}", st.text(max_size=200)),
+    st.builds(
+        lambda header, payload, signature: f"Bearer {segment(header)}.{segment(payload)}.{signature}",
+        st.dictionaries(st.sampled_from(["alg", "kid", "typ", "crit"]), json_values, max_size=4),
+        st.dictionaries(
+            st.sampled_from(["iss", "aud", "exp", "iat", "token_use", "cognito:groups"]),
+            json_values,
+            max_size=6,
+        ),
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEF0123456789-_", max_size=40),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=headers_of_tokens)
+def test_any_header_that_is_not_a_valid_token_is_refused_as_not_authorized(
+    gate: LocalGate, header: str
+) -> None:
+    authorizer = CognitoAuthorizer("Guard", "Pool", frozenset({"Client"}))
+    with pytest.raises(NotAuthorized):
+        gate.claims(authorizer, {"authorization": header})
