@@ -26,6 +26,7 @@ from loyalty_dev.authorizers import (
     GatewayResponse,
     LocalGate,
     NotAuthorized,
+    RouteGuard,
     cognito_authorizers,
 )
 from loyalty_dev.local_issuer import LocalIssuer, Merchant, issuer_url
@@ -231,17 +232,17 @@ def guarded_echo(tmp_path: Path) -> Iterator[tuple[Client, LocalIssuer]]:
     function = Function("EchoFunction", ECHO_ROOT, "app.lambda_handler", {})
     pool = FunctionPool(function, environment, timeout=5, max_workers=1)
     issuer = LocalIssuer(tmp_path / "issuer")
-    api = LocalApi(
-        [
-            Route("POST", "/guarded", "EchoFunction", authorizer="Guard"),
-            Route("POST", "/iam", "EchoFunction", "AWS_IAM"),
-        ],
-        {"EchoFunction": pool},
-        "v1",
-        authorizers={"Guard": CognitoAuthorizer("Guard", "Pool", frozenset({"Client"}))},
-        gate=LocalGate(issuer, "http://localhost"),
-        unauthorized=GatewayResponse(401, '{"error": "unauthorized", "message": "no"}'),
+    guard = RouteGuard(
+        {"Guard": CognitoAuthorizer("Guard", "Pool", frozenset({"Client"}))},
+        GatewayResponse(401, '{"error": "unauthorized", "message": "no"}'),
+        issuer,
+        "http://localhost",
     )
+    routes = [
+        Route("POST", "/guarded", "EchoFunction", authorizer="Guard"),
+        Route("POST", "/iam", "EchoFunction", authorizer="AWS_IAM"),
+    ]
+    api = LocalApi(routes, {"EchoFunction": pool}, "v1", guard=guard)
     yield Client(api), issuer
     pool.close()
 

@@ -218,3 +218,49 @@ class LocalGate:
         if payload.get("token_use") != "id":
             raise NotAuthorized("an ID token is required")
         return gateway_claims(payload)
+
+
+class RouteGuard:
+    """What API Gateway does before the function of a guarded route runs, for one template: the
+    authorizer a route names verifies the request (claims for the function) or it is refused with
+    the template's UNAUTHORIZED gateway response. It also serves the local issuer's keys."""
+
+    def __init__(
+        self,
+        authorizers: Mapping[str, Authorizer],
+        unauthorized: GatewayResponse,
+        issuer: LocalIssuer | None,
+        base_url: str,
+    ) -> None:
+        self.authorizers = dict(authorizers)
+        self.unauthorized = unauthorized
+        self.gate = LocalGate(issuer, base_url) if issuer is not None else None
+        self.user_pools = {
+            authorizer.user_pool
+            for authorizer in self.authorizers.values()
+            if isinstance(authorizer, CognitoAuthorizer)
+        }
+
+    @classmethod
+    def of(cls, template: Template, issuer: LocalIssuer | None, base_url: str) -> RouteGuard:
+        return cls(
+            template_authorizers(template), gateway_response(template, "UNAUTHORIZED"), issuer, base_url
+        )
+
+    def set_base_url(self, base_url: str) -> None:
+        """The server's URL once its port is known: the local issuer's URL names it."""
+        if self.gate is not None:
+            self.gate.base_url = base_url
+
+    def claims(self, name: str, headers: Mapping[str, str]) -> dict[str, str]:
+        """The claims for the function of a route behind authorizer `name`, or NotAuthorized."""
+        authorizer = self.authorizers.get(name) or UncheckedAuthorizer(
+            name, "the template does not define it"
+        )
+        if self.gate is None:
+            raise NotAuthorized("the local server has no issuer to verify tokens with")
+        return self.gate.claims(authorizer, headers)
+
+    def jwks(self, path: str) -> dict[str, Any] | None:
+        """The local issuer's public keys when `path` is a user pool's JWKS path, else None."""
+        return self.gate.jwks_for(path, self.user_pools) if self.gate is not None else None

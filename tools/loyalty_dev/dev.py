@@ -102,7 +102,7 @@ def _banner(server: LocalServer, database: LocalDatabase, created: list[str], se
         _say("  streams   (polled about once a second, as Lambda's event source mappings)")
         for source in server.stream_sources:
             _say(f"    {source.describe()}")
-    if server.gate is not None:
+    if server.guard.gate is not None:
         for authorizer in cognito_authorizers(server.template):
             keys = issuer_url(server.url, authorizer.user_pool) + JWKS_SUFFIX
             _say(f"  /admin    needs a merchant token ({authorizer.name}, Cognito; local keys {keys})")

@@ -50,16 +50,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from loyalty_dev.apigw import match_route, rest_event
-from loyalty_dev.authorizers import (
-    Authorizer,
-    GatewayResponse,
-    LocalGate,
-    NotAuthorized,
-    UncheckedAuthorizer,
-    cognito_authorizers,
-    gateway_response,
-    template_authorizers,
-)
+from loyalty_dev.authorizers import GatewayResponse, NotAuthorized, RouteGuard, cognito_authorizers
 from loyalty_dev.local_database import database_clients
 from loyalty_dev.local_env import (
     DEFAULT_TIMEOUT_SECONDS,
@@ -388,9 +379,7 @@ class LocalApi:
     pools: Mapping[str, FunctionPool]
     stage: str
     request_log: Callable[[str], None] = field(default=log.info)
-    authorizers: Mapping[str, Authorizer] = field(default_factory=dict)  # by the name routes use
-    gate: LocalGate | None = None  # verifies Cognito tokens; None: such routes refuse everything
-    unauthorized: GatewayResponse = field(default_factory=lambda: GatewayResponse.default("UNAUTHORIZED"))
+    guard: RouteGuard | None = None  # the template's authorizers; None: a guarded route refuses all
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -409,10 +398,9 @@ class LocalApi:
 
     def handle(self, request: Request) -> tuple[Response, str]:
         path = raw_path(request.environ)
-        if self.gate is not None and request.method in {"GET", "HEAD"}:
-            keys = self.gate.jwks_for(unquote(path), self._user_pools())
-            if keys is not None:
-                return Response(json.dumps(keys), content_type="application/json"), "-"
+        keys = self.guard.jwks(unquote(path)) if self.guard and request.method in {"GET", "HEAD"} else None
+        if keys is not None:
+            return Response(json.dumps(keys), content_type="application/json"), "-"
         matched = match_route(self.routes, request.method, path)
         if matched is None:
             return error_response(404, "not_found", f"no route for {request.method} {unquote(path)}"), "-"
@@ -420,11 +408,16 @@ class LocalApi:
         claims: dict[str, str] | None = None
         if route.authorizer is not None:
             try:
-                claims = self._claims(route.authorizer, request)
+                if self.guard is None:
+                    raise NotAuthorized(f"no local check for {route.authorizer}")
+                claims = self.guard.claims(route.authorizer, dict(request.headers.items()))
             except NotAuthorized as refusal:
                 # API Gateway answers this itself; the function never runs.
                 log.info("%s %s: 401 (%s)", request.method, route.path, refusal)
-                return gateway_answer(self.unauthorized), route.function
+                unauthorized = (
+                    self.guard.unauthorized if self.guard else GatewayResponse.default("UNAUTHORIZED")
+                )
+                return gateway_answer(unauthorized), route.function
         try:
             body = request.get_data(cache=False)
         except RequestEntityTooLarge:
@@ -446,21 +439,6 @@ class LocalApi:
             # API Gateway answers 502 when the function fails; the details are in the console.
             log.error("%s %s: %s", request.method, route.path, failure)
             return error_response(502, "bad_gateway", f"Internal server error: {failure}"), route.function
-
-    def _claims(self, name: str, request: Request) -> dict[str, str]:
-        authorizer = self.authorizers.get(name) or UncheckedAuthorizer(
-            name, "the template does not define it"
-        )
-        if self.gate is None:
-            raise NotAuthorized("the local server has no issuer to verify tokens with")
-        return self.gate.claims(authorizer, dict(request.headers.items()))
-
-    def _user_pools(self) -> set[str]:
-        return {
-            authorizer.user_pool
-            for authorizer in self.authorizers.values()
-            if not isinstance(authorizer, UncheckedAuthorizer)
-        }
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -551,20 +529,11 @@ class LocalServer:
         self.request_log = request_log or log.info
         if issuer is None and cognito_authorizers(template):
             issuer = LocalIssuer()
-        self.issuer = issuer
-        self.gate = LocalGate(issuer, f"http://{host}:{port}") if issuer is not None else None
-        self.app = LocalApi(
-            template.routes(),
-            self.pools,
-            stage,
-            self.request_log,
-            authorizers=template_authorizers(template),
-            gate=self.gate,
-            unauthorized=gateway_response(template, "UNAUTHORIZED"),
-        )
+        self.guard = RouteGuard.of(template, issuer, f"http://{host}:{port}")
+        self.app = LocalApi(template.routes(), self.pools, stage, self.request_log, self.guard)
         self._socket: socket.socket | None = sock
-        if sock is not None and self.gate is not None:
-            self.gate.base_url = self.url
+        if sock is not None:
+            self.guard.set_base_url(self.url)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         # What the stream consumers need to reach the database, as the functions reach it.
@@ -589,8 +558,7 @@ class LocalServer:
     def bind(self) -> LocalServer:
         if self._socket is None:
             self._socket = bind(self.host, self.requested_port)
-        if self.gate is not None:
-            self.gate.base_url = self.url  # the issuer's URL names the port actually bound
+        self.guard.set_base_url(self.url)  # the local issuer's URL names the port actually bound
         return self
 
     def prewarm(self) -> None:
