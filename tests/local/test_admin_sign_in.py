@@ -228,7 +228,8 @@ def test_the_webhooks_and_the_balance_stay_outside_the_authorizer(local_server: 
 
 @pytest.fixture
 def guarded_echo(tmp_path: Path) -> Iterator[tuple[Client, LocalIssuer]]:
-    environment = {**os.environ, "PYTHONPATH": str(ECHO_ROOT)}
+    search_path = os.pathsep.join(filter(None, [str(ECHO_ROOT), os.environ.get("PYTHONPATH")]))
+    environment = {**os.environ, "PYTHONPATH": search_path}
     function = Function("EchoFunction", ECHO_ROOT, "app.lambda_handler", {})
     pool = FunctionPool(function, environment, timeout=5, max_workers=1)
     issuer = LocalIssuer(tmp_path / "issuer")
