@@ -12,7 +12,7 @@ from loyalty.runtime import reset_runtime
 from loyalty_dev.template import create_tables, load_template
 from tests.support import SHOPIFY_SECRET, TOKEN_SECRET, WEBHOOK_SECRET, Service
 
-pytest_plugins = ["tests.plugins.dynamodb_local"]
+pytest_plugins = ["tests.plugins.dynamodb_local", "tests.plugins.personal_data"]
 
 
 @pytest.fixture
