@@ -12,7 +12,6 @@ from loyalty_dev.streams import StreamPump, accepted, deliver, stream_sources
 from loyalty_dev.template import load_template
 from tests.support import Service, order_event, refund_event, registration_event
 
-
 # botocore sends DescribeStream to an account-based endpoint (<account>.streams-ddb…) that moto
 # 5.2.5 does not serve; the regional endpoint is the same API.
 MOTO_STREAMS = Config(account_id_endpoint_mode="disabled")
