@@ -55,9 +55,10 @@ def load_handler(function: Function) -> Handler:
 def _forget_cached_parameters() -> None:
     """On Lambda each function has its own process, so its own Powertools parameter cache; in
     one process a secret read by one function would hide the next function's read."""
-    parameters = sys.modules.get("aws_lambda_powertools.utilities.parameters")
-    if parameters is not None:  # never imported here: a cold start measured stays cold
-        parameters.clear_caches()
+    base = sys.modules.get("aws_lambda_powertools.utilities.parameters.base")
+    if base is not None:  # never imported here: a cold start measured stays cold
+        for provider in base.DEFAULT_PROVIDERS.values():  # keep their clients: only values go
+            provider.clear_cache()
 
 
 @dataclass
