@@ -38,11 +38,13 @@ def test_the_translated_template_lints_without_errors_or_warnings(tmp_path: Path
     translated = tmp_path / "translated.json"
     translated.write_text(json.dumps(translate(), indent=1), encoding="utf-8")
 
-    assert lint(translated) == ""
+    output = lint(translated)
+    assert output == "", output
 
 
 def test_the_template_as_written_lints_without_errors_or_warnings() -> None:
-    assert lint(TEMPLATE_PATH) == ""
+    output = lint(TEMPLATE_PATH)
+    assert output == "", output
 
 
 def resources_of(stack: Stack, kind: str) -> dict[str, Any]:
