@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loyalty.domain.invariants import store_problems
+from loyalty.http.signatures import signature_header
+from loyalty.http.tokens import mint_customer_token
 from loyalty.repository import Repository
-from loyalty.signatures import signature_header
-from loyalty.tokens import mint_customer_token
 from loyalty_dev.functions import Answer, InProcessApi
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef-0123"

@@ -14,12 +14,12 @@ import time
 from aws_lambda_powertools.event_handler import Response
 
 from loyalty.domain.balances import lookup_balance
-from loyalty.events import Identifier
-from loyalty.platforms import shopify
+from loyalty.http.models import Identifier
+from loyalty.http.platforms import shopify
+from loyalty.http.resolver import create_app, json_response, lambda_entry, validate_path
+from loyalty.http.tokens import verify_customer_token
+from loyalty.http.views import account_view
 from loyalty.runtime import runtime
-from loyalty.tokens import verify_customer_token
-from loyalty.views import account_view
-from loyalty.web import create_app, json_response, lambda_entry, validate_path
 
 app = create_app()
 

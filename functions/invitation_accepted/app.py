@@ -11,11 +11,11 @@ gc.disable()
 from aws_lambda_powertools.event_handler import Response
 
 from loyalty.domain.members import accept_invitation
-from loyalty.events import InvitationAccepted
+from loyalty.http.models import InvitationAccepted
+from loyalty.http.resolver import create_app, json_response, lambda_entry, read_signed_event
+from loyalty.http.views import merge_view
 from loyalty.observability import count, logger
 from loyalty.runtime import runtime
-from loyalty.views import merge_view
-from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
 
 app = create_app()
 

@@ -11,13 +11,13 @@ gc.disable()
 from aws_lambda_powertools.event_handler import Response
 
 from loyalty.domain.refunds import record_refund
-from loyalty.events import OrderRefunded
+from loyalty.http.models import OrderRefunded
+from loyalty.http.platforms import shopify
+from loyalty.http.platforms.webhooks import read_shopify_webhook, settled, translated
+from loyalty.http.resolver import create_app, json_response, lambda_entry, read_signed_event
+from loyalty.http.views import refund_view
 from loyalty.observability import count, logger
-from loyalty.platforms import shopify
-from loyalty.platforms.webhooks import read_shopify_webhook, settled, translated
 from loyalty.runtime import runtime
-from loyalty.views import refund_view
-from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
 
 app = create_app()
 

@@ -1,4 +1,4 @@
-"""The service's errors: one family, mapped to HTTP answers in exactly one place (loyalty.web)."""
+"""The service's errors: one family, mapped to HTTP answers in exactly one place (loyalty.http.resolver)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.entities import CustomerStatus
+from loyalty.domain.entities import CustomerStatus
 from tests.support import STORE, Service, invitation_event, order_event, registration_event
 
 DEFAULT_PROGRAM = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from loyalty.domain.entities import CustomerStatus, EntryType
 from loyalty.domain.history import history_page
-from loyalty.entities import CustomerStatus, EntryType
 from tests.support import (
     STORE,
     Service,

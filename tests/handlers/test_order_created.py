@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from loyalty.entities import CustomerStatus, EmailClaim
+from loyalty.domain.entities import CustomerStatus, EmailClaim
 from loyalty.runtime import reset_runtime
 from loyalty_dev.apigw import LambdaContext, rest_event
 from loyalty_dev.functions import load_handler, to_answer

@@ -16,8 +16,8 @@ from typing import Any
 import jwt
 import pytest
 
-from loyalty.signatures import verify_signature
-from loyalty.tokens import verify_customer_token
+from loyalty.http.signatures import verify_signature
+from loyalty.http.tokens import verify_customer_token
 from loyalty_dev import cli, dev
 from loyalty_dev.local_database import LocalDatabase, engine_environment, moto_server
 from loyalty_dev.local_env import DEV_CUSTOMER_TOKEN_SECRET, DEV_WEBHOOK_SECRET, local_secrets, secret_names

@@ -235,7 +235,7 @@ def deliver_concurrently(
 
 
 def assert_final_state(service: Any, expected: Expected) -> None:
-    from loyalty.entities import EntryType
+    from loyalty.domain.entities import EntryType
 
     accounts = {account.customer_id: account for account, _ in service.repository.accounts(STORE)}
     assert set(accounts) == set(expected.status)

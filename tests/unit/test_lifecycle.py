@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from loyalty.domain.entities import Account, CustomerStatus, Points
 from loyalty.domain.lifecycle import decide_merge, decide_registration
 from loyalty.domain.rules import new_account
-from loyalty.entities import Account, CustomerStatus, Points
 from loyalty.errors import Conflict, NotFound
-from loyalty.events import InvitationAccepted, MemberRegistered
+from loyalty.http.models import InvitationAccepted, MemberRegistered
 from tests.support import invitation_event, registration_event
 
 NOW = datetime(2026, 11, 20, 10, tzinfo=UTC)

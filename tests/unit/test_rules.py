@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loyalty.config import ProgramSettings
+from loyalty.domain.entities import CustomerStatus
 from loyalty.domain.rules import decide_order, points_for
-from loyalty.entities import CustomerStatus
-from loyalty.events import OrderCreated
+from loyalty.http.models import OrderCreated
 from tests.support import order_event
 
 NOW = datetime(2026, 11, 20, 10, tzinfo=UTC)

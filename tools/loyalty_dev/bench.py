@@ -194,7 +194,7 @@ class Harness:
     stash: dict[str, Any] = field(default_factory=dict)  # what a scenario's setup hands its request
 
     def post(self, path: str, payload: Mapping[str, Any]) -> Answer:
-        from loyalty.signatures import SIGNATURE_HEADER, signature_header
+        from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
 
         body = json.dumps(payload).encode()
         headers = {
@@ -204,7 +204,7 @@ class Harness:
         return self.api.request("POST", path, headers=headers, body=body)
 
     def balance(self, customer_id: str) -> Answer:
-        from loyalty.tokens import mint_customer_token
+        from loyalty.http.tokens import mint_customer_token
 
         token = mint_customer_token(self.token_secret, STORE, customer_id, int(time.time()), 3600)
         return self.api.request(
@@ -388,7 +388,7 @@ def _merged(guest_id: str, member_id: str) -> Callable[[Harness], str]:
             return ""
         if answer.status != 501:
             raise RuntimeError(f"setting up: invitation-accepted answered {answer.status}: {answer.body}")
-        from loyalty.entities import Changes, CustomerStatus, Points, utc_now
+        from loyalty.domain.entities import Changes, CustomerStatus, Points, utc_now
         from loyalty.repository import Repository
 
         repository = Repository(harness.table_name, harness.client)
@@ -844,7 +844,7 @@ def time_orders(rounds: int, per_round: int) -> Timing:
 
 
 def _signed_event(secret: bytes, path: str, body: bytes) -> dict[str, Any]:
-    from loyalty.signatures import SIGNATURE_HEADER, signature_header
+    from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
 
     headers = {
         "Content-Type": "application/json",
@@ -1107,8 +1107,8 @@ def serve_events(total: int) -> Memory:
     """Peak RSS of one fresh process that loads every handler and serves `total` events."""
     import boto3
 
-    from loyalty.signatures import SIGNATURE_HEADER, signature_header
-    from loyalty.tokens import mint_customer_token
+    from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
+    from loyalty.http.tokens import mint_customer_token
 
     modules = handler_modules()
     with moto_server() as endpoint, tempfile.TemporaryDirectory() as scratch:

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from loyalty.signatures import SIGNATURE_HEADER, signature_header
-from loyalty.tokens import MAX_LIFETIME_SECONDS, mint_customer_token
+from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
+from loyalty.http.tokens import MAX_LIFETIME_SECONDS, mint_customer_token
 from loyalty_dev import reconcile
 from loyalty_dev.dev import DevError, DevOptions, invocation_database, invoke, read_event, serve
 from loyalty_dev.local_database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from loyalty.domain.customers import Resolved, require, resolve
+from loyalty.domain.entities import Account, Changes, CustomerStatus, EntryType, LedgerEntry, Points
 from loyalty.domain.idempotency import Planned
 from loyalty.domain.rules import new_account
-from loyalty.entities import Account, Changes, CustomerStatus, EntryType, LedgerEntry, Points
 from loyalty.errors import Conflict
 from loyalty.repository import Repository
 

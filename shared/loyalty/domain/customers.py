@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loyalty.entities import Account, CustomerStatus
+from loyalty.domain.entities import Account, CustomerStatus
 from loyalty.errors import NotFound
 from loyalty.repository import Repository
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from loyalty.domain.customers import Resolved, require
+from loyalty.domain.entities import Changes, CustomerStatus, EmailClaim
 from loyalty.domain.idempotency import Planned
-from loyalty.entities import Changes, CustomerStatus, EmailClaim
 from loyalty.repository import Repository
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loyalty.domain.customers import require
-from loyalty.entities import LedgerEntry
+from loyalty.domain.entities import LedgerEntry
 from loyalty.repository import Repository
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from loyalty.domain.entities import Changes, IdempotencyRecord, utc_now
 from loyalty.domain.retries import with_contention_retries
-from loyalty.entities import Changes, IdempotencyRecord, utc_now
 from loyalty.errors import Conflict
 from loyalty.repository import AccountChanged, EmailTaken, EntryExists, Repository
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from loyalty.entities import Account, CustomerStatus, LedgerEntry
+from loyalty.domain.entities import Account, CustomerStatus, LedgerEntry
 from loyalty.repository import Repository
 
 

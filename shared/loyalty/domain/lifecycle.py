@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from loyalty.domain.rules import new_account
-from loyalty.entities import (
+from loyalty.domain.entities import (
     Account,
     Changes,
     CustomerStatus,
@@ -22,8 +21,9 @@ from loyalty.entities import (
     LedgerEntry,
     Points,
 )
+from loyalty.domain.rules import new_account
 from loyalty.errors import Conflict, NotFound
-from loyalty.events import InvitationAccepted, MemberRegistered
+from loyalty.http.models import InvitationAccepted, MemberRegistered
 
 
 @dataclass(frozen=True, slots=True)

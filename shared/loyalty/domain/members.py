@@ -8,11 +8,11 @@ from datetime import datetime
 
 from loyalty.domain import lifecycle
 from loyalty.domain.customers import resolve
+from loyalty.domain.entities import Account, Changes, CustomerStatus, utc_now
 from loyalty.domain.retries import with_contention_retries
 from loyalty.domain.rules import new_account
-from loyalty.entities import Account, Changes, CustomerStatus, utc_now
 from loyalty.errors import Conflict
-from loyalty.events import InvitationAccepted, MemberRegistered
+from loyalty.http.models import InvitationAccepted, MemberRegistered
 from loyalty.repository import AccountChanged, EmailTaken, EntryExists, Repository
 
 

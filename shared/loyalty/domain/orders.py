@@ -8,10 +8,10 @@ from datetime import datetime
 
 from loyalty.domain import rules
 from loyalty.domain.customers import follow_merge, resolve
+from loyalty.domain.entities import Account, LedgerEntry, utc_now
 from loyalty.domain.program import ProgramCache
 from loyalty.domain.retries import with_contention_retries
-from loyalty.entities import Account, LedgerEntry, utc_now
-from loyalty.events import OrderCreated
+from loyalty.http.models import OrderCreated
 from loyalty.repository import EmailTaken, EntryExists, Repository
 
 

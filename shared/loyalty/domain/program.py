@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from loyalty.config import ProgramSettings
+from loyalty.domain.entities import Changes, ProgramUpdate
 from loyalty.domain.idempotency import Planned
-from loyalty.entities import Changes, ProgramUpdate
 from loyalty.repository import Repository
 
 PROGRAM_CACHE_SECONDS = 30.0  # how stale a warm container's view of a store's program may be

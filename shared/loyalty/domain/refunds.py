@@ -8,11 +8,11 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal, localcontext
 
 from loyalty.domain.customers import resolve
+from loyalty.domain.entities import Account, Changes, EntryType, LedgerEntry, Points, Reversal, utc_now
 from loyalty.domain.retries import with_contention_retries
 from loyalty.domain.rules import order_entry_id
-from loyalty.entities import Account, Changes, EntryType, LedgerEntry, Points, Reversal, utc_now
 from loyalty.errors import NotFound
-from loyalty.events import OrderRefunded
+from loyalty.http.models import OrderRefunded
 from loyalty.repository import EntryExists, Repository
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal, localcontext
 
 from loyalty.config import ProgramSettings
-from loyalty.entities import (
+from loyalty.domain.entities import (
     Account,
     Changes,
     CustomerStatus,
@@ -16,7 +16,7 @@ from loyalty.entities import (
     LedgerEntry,
     Points,
 )
-from loyalty.events import OrderCreated
+from loyalty.http.models import OrderCreated
 
 # Enough digits for a 16-digit amount times any sensible rate, so nothing rounds before the floor.
 _PRECISION = 60

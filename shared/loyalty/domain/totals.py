@@ -4,7 +4,7 @@ every order."""
 
 from __future__ import annotations
 
-from loyalty.entities import Account, CustomerStatus, Totals
+from loyalty.domain.entities import Account, CustomerStatus, Totals
 from loyalty.repository import AlreadyApplied, Repository
 
 

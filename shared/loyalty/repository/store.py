@@ -16,7 +16,7 @@ from typing import Any, cast
 from botocore.exceptions import BotoCoreError, ClientError
 
 from loyalty.config import ProgramSettings
-from loyalty.entities import (
+from loyalty.domain.entities import (
     Account,
     Changes,
     CustomerStatus,

@@ -10,12 +10,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ValidationError
 
+from loyalty.domain.entities import utc_now
 from loyalty.domain.idempotency import Planned, Reply, fingerprint, run_once
-from loyalty.entities import utc_now
 from loyalty.errors import SchemaViolation
-from loyalty.events import Identifier
+from loyalty.http.models import Identifier
+from loyalty.http.resolver import dumps, json_response, parse_body, raw_body, schema_violation, validate_path
 from loyalty.runtime import runtime
-from loyalty.web import dumps, json_response, parse_body, raw_body, schema_violation, validate_path
 
 Model = TypeVar("Model", bound=BaseModel)
 Result = TypeVar("Result")

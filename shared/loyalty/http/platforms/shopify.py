@@ -17,7 +17,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from loyalty.errors import Unauthorized
-from loyalty.events import (
+from loyalty.http.models import (
     MemberRegistered,
     Order,
     OrderCreated,

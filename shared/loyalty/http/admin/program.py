@@ -8,13 +8,13 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from loyalty.backoffice.http import body, ids, json_response, write_once
 from loyalty.config import ProgramSettings, normalize_tag
+from loyalty.domain.entities import utc_now
 from loyalty.domain.program import plan_program, read_program
-from loyalty.entities import utc_now
-from loyalty.events import ProgramRequest
+from loyalty.http.admin.requests import body, ids, json_response, write_once
+from loyalty.http.models import ProgramRequest
+from loyalty.http.views import program_view
 from loyalty.runtime import runtime
-from loyalty.views import program_view
 
 router = Router()  # type: ignore[no-untyped-call]
 

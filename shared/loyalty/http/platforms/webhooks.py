@@ -15,12 +15,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel, ValidationError
 
-from loyalty.entities import utc_now
+from loyalty.domain.entities import utc_now
 from loyalty.errors import Conflict
-from loyalty.events import Identifier
+from loyalty.http.models import Identifier
+from loyalty.http.platforms import shopify
+from loyalty.http.resolver import json_response, parse_body, raw_body, schema_violation, validate_values
 from loyalty.observability import count, logger
-from loyalty.platforms import shopify
-from loyalty.web import json_response, parse_body, raw_body, schema_violation, validate_values
 
 Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")

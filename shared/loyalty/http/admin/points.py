@@ -7,14 +7,14 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from loyalty.backoffice.http import body, ids, write_once
 from loyalty.domain.adjustments import PointsTransaction, plan_balance, plan_points, plan_redemption
 from loyalty.domain.customers import Resolved
+from loyalty.domain.entities import utc_now
 from loyalty.domain.exclusion import plan_exclusion, plan_inclusion
-from loyalty.entities import utc_now
-from loyalty.events import BalanceRequest, PointsRequest, RedemptionRequest
+from loyalty.http.admin.requests import body, ids, write_once
+from loyalty.http.models import BalanceRequest, PointsRequest, RedemptionRequest
+from loyalty.http.views import account_view, transaction_view
 from loyalty.runtime import runtime
-from loyalty.views import account_view, transaction_view
 
 router = Router()  # type: ignore[no-untyped-call]
 CUSTOMER = "/admin/stores/<store_id>/customers/<customer_id>"

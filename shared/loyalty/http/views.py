@@ -6,10 +6,10 @@ from typing import Any
 
 from loyalty.config import ProgramSettings
 from loyalty.domain.customers import Resolved
+from loyalty.domain.entities import LedgerEntry, Totals, format_timestamp
 from loyalty.domain.members import MergeOutcome, Outcome
 from loyalty.domain.orders import OrderOutcome
 from loyalty.domain.refunds import RefundOutcome
-from loyalty.entities import LedgerEntry, Totals, format_timestamp
 
 
 def account_view(resolved: Resolved) -> dict[str, Any]:

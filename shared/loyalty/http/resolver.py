@@ -20,9 +20,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from loyalty import errors
-from loyalty.events import WebhookEvent
+from loyalty.http.models import WebhookEvent
+from loyalty.http.signatures import SIGNATURE_HEADER, verify_signature
 from loyalty.observability import count, logger, metrics
-from loyalty.signatures import SIGNATURE_HEADER, verify_signature
 
 Model = TypeVar("Model", bound=BaseModel)
 Webhook = TypeVar("Webhook", bound=WebhookEvent)

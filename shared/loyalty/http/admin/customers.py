@@ -8,12 +8,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from loyalty.backoffice.http import ids, json_response, query
 from loyalty.domain.customers import Resolved, require
+from loyalty.domain.entities import CustomerStatus
 from loyalty.domain.history import history_page
-from loyalty.entities import CustomerStatus
+from loyalty.http.admin.requests import ids, json_response, query
+from loyalty.http.views import account_view, contact_view, list_view, transaction_view
 from loyalty.runtime import runtime
-from loyalty.views import account_view, contact_view, list_view, transaction_view
 
 router = Router()  # type: ignore[no-untyped-call]
 
