@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from loyalty.domain.invariants import store_problems
+from loyalty.domain.entities import EmailClaim
+from loyalty.domain.operations.invariants import store_problems
 from loyalty.http.signatures import signature_header
 from loyalty.http.tokens import mint_customer_token
 from loyalty.repository import Repository
@@ -107,6 +108,12 @@ class Service:
     @property
     def repository(self) -> Repository:
         return Repository(self.table_name, self.client)
+
+    def claim(self, store_id: str, email_key: str) -> EmailClaim | None:
+        """Who holds an email in a store (None: nobody), read from the store's claims."""
+        return next(
+            (claim for claim in self.repository.claims(store_id) if claim.email_key == email_key), None
+        )
 
     def post(
         self, path: str, payload: Any, *, headers: dict[str, str] | None = None, signed: bool = True

@@ -13,7 +13,7 @@ import time
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.balances import lookup_balance
+from loyalty.domain.operations.customers import require
 from loyalty.http.models import Identifier
 from loyalty.http.platforms import shopify
 from loyalty.http.resolver import create_app, json_response, lambda_entry, validate_path
@@ -46,7 +46,7 @@ def shopify_proxy_balance() -> Response[str]:
 
 def answer(store_id: str, customer_id: str) -> Response[str]:
     validate_path(Identifier, store_id=store_id, customer_id=customer_id)
-    return json_response(200, account_view(lookup_balance(runtime().repository, store_id, customer_id)))
+    return json_response(200, account_view(require(runtime().repository, store_id, customer_id)))
 
 
 lambda_handler = lambda_entry(app)

@@ -10,7 +10,8 @@ gc.disable()
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.refunds import record_refund
+from loyalty.domain.operations.refunds import record_refund
+from loyalty.http.commands import refund
 from loyalty.http.models import OrderRefunded
 from loyalty.http.platforms import shopify
 from loyalty.http.platforms.webhooks import read_shopify_webhook, settled, translated
@@ -39,7 +40,7 @@ def shopify_refund_created() -> Response[str]:
 
 def reverse(event: OrderRefunded) -> Response[str]:
     logger.append_keys(order_id=event.refund.order_id)
-    outcome = record_refund(event, runtime().repository)
+    outcome = record_refund(refund(event), runtime().repository)
     if outcome.duplicate:
         count("DuplicateRefunds")
     else:

@@ -51,8 +51,10 @@ class TransientFault(LoyaltyError):
     code = "service_unavailable"
 
 
-class NotImplementedYet(LoyaltyError):
-    code = "not_implemented"
+class InvalidCursor(LoyaltyError):
+    """A page cursor the service did not make, or made for another list."""
+
+    code = "invalid_request"
 
 
 class ConfigurationError(LoyaltyError):

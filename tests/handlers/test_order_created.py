@@ -36,9 +36,7 @@ def test_an_order_with_an_account_creates_a_member_holding_its_email(service: Se
     service.order(order_event(has_account=True, email="Ann@Example.com"))
 
     assert service.account("c-42").status is CustomerStatus.MEMBER
-    assert service.repository.get_claim(STORE, "ann@example.com") == EmailClaim(
-        STORE, "ann@example.com", "c-42"
-    )
+    assert service.claim(STORE, "ann@example.com") == EmailClaim(STORE, "ann@example.com", "c-42")
 
 
 def test_a_known_candidate_ordering_with_an_account_becomes_a_member_and_keeps_its_points(
@@ -63,7 +61,7 @@ def test_a_candidate_whose_email_another_member_holds_stays_a_candidate_and_stil
     assert answer.status == 200
     assert answer.json()["points_earned"] == 20
     assert service.account("guest-9").status is CustomerStatus.CANDIDATE
-    assert service.repository.get_claim(STORE, "ann@example.com").customer_id == "member-1"
+    assert service.claim(STORE, "ann@example.com").customer_id == "member-1"
 
 
 def test_the_same_email_in_another_store_is_free(service: Service) -> None:

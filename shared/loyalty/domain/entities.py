@@ -6,8 +6,11 @@ from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from loyalty.config import ProgramSettings
+
+Result = TypeVar("Result")
 
 
 class CustomerStatus(StrEnum):
@@ -190,3 +193,19 @@ class Changes:
     reversals: tuple[Reversal, ...] = ()
     program: ProgramUpdate | None = None
     idempotency: IdempotencyRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Planned(Generic[Result]):
+    """What a decision will write (None: nothing) and what it will answer."""
+
+    changes: Changes | None
+    result: Result
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The account an id stands for: itself, or the member a merged guest file points at."""
+
+    account: Account
+    merged_from: str | None  # the id the event named, when it was a merged file

@@ -35,7 +35,7 @@ _STATUS: dict[type[errors.LoyaltyError], HTTPStatus] = {
     errors.NotFound: HTTPStatus.NOT_FOUND,
     errors.Conflict: HTTPStatus.CONFLICT,
     errors.TransientFault: HTTPStatus.SERVICE_UNAVAILABLE,
-    errors.NotImplementedYet: HTTPStatus.NOT_IMPLEMENTED,
+    errors.InvalidCursor: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.ConfigurationError: HTTPStatus.INTERNAL_SERVER_ERROR,
 }
 

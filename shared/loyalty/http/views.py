@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from loyalty.config import ProgramSettings
-from loyalty.domain.customers import Resolved
-from loyalty.domain.entities import LedgerEntry, Totals, format_timestamp
-from loyalty.domain.members import MergeOutcome, Outcome
-from loyalty.domain.orders import OrderOutcome
-from loyalty.domain.refunds import RefundOutcome
+from loyalty.domain.entities import LedgerEntry, Resolved, Totals, format_timestamp
+from loyalty.domain.operations.members import MergeOutcome, Outcome
+from loyalty.domain.operations.orders import OrderOutcome
+from loyalty.domain.rules.refunds import RefundOutcome
 
 
 def account_view(resolved: Resolved) -> dict[str, Any]:

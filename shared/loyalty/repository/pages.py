@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from loyalty.errors import SchemaViolation
+from loyalty.errors import InvalidCursor
 from loyalty.repository.keys import Item
 
 MAX_QUERIES_PER_PARTITION = 5  # bounds a page's cost when a search filter matches little
@@ -64,11 +64,8 @@ def decode_cursor(text: str | None, partitions: Sequence[Partition]) -> dict[str
     return state
 
 
-def _bad_cursor() -> SchemaViolation:
-    return SchemaViolation(
-        "invalid cursor",
-        details=[{"loc": ["query", "cursor"], "type": "value_error", "msg": "invalid cursor"}],
-    )
+def _bad_cursor() -> InvalidCursor:
+    return InvalidCursor("invalid cursor")
 
 
 def merged_page(

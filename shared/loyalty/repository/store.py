@@ -125,10 +125,6 @@ class Repository:
         item = self._get(entry_key(store_id, entry_id))
         return items.entry_from_item(item) if item else None
 
-    def get_claim(self, store_id: str, email_key: str) -> EmailClaim | None:
-        item = self._get(claim_key(store_id, email_key))
-        return items.claim_from_item(item) if item else None
-
     def get_program(self, store_id: str) -> ProgramSettings | None:
         item = self._get(program_key(store_id))
         return items.program_from_item(item) if item else None

@@ -8,10 +8,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from loyalty.domain.customers import Resolved, require
 from loyalty.domain.entities import CustomerStatus
-from loyalty.domain.history import history_page
-from loyalty.http.admin.requests import ids, json_response, query
+from loyalty.domain.operations.customers import customers_page, history_page, require
+from loyalty.http.admin.requests import ids, json_response, page, query
 from loyalty.http.views import account_view, contact_view, list_view, transaction_view
 from loyalty.runtime import runtime
 
@@ -43,14 +42,12 @@ class PageQuery(_Query):
 def list_customers(store_id: str) -> Response[str]:
     ids(store_id=store_id)
     request = query(router, CustomerListQuery)
-    if request.status is CustomerStatus.MERGED:
-        return json_response(200, list_view([], None))  # merged files are archived, not listed
-    accounts, next_cursor = runtime().repository.customers_page(
-        store_id, request.status, request.search, request.limit, request.cursor
+    customers, next_cursor = page(
+        lambda: customers_page(
+            runtime().repository, store_id, request.status, request.search, request.limit, request.cursor
+        )
     )
-    return json_response(
-        200, list_view([account_view(Resolved(account, None)) for account in accounts], next_cursor)
-    )
+    return json_response(200, list_view([account_view(customer) for customer in customers], next_cursor))
 
 
 @router.get("/admin/stores/<store_id>/customers/<customer_id>")
@@ -63,7 +60,7 @@ def get_customer(store_id: str, customer_id: str) -> Response[str]:
 def list_transactions(store_id: str, customer_id: str) -> Response[str]:
     ids(store_id=store_id, customer_id=customer_id)
     request = query(router, PageQuery)
-    entries, next_cursor = history_page(
-        runtime().repository, store_id, customer_id, request.limit, request.cursor
+    entries, next_cursor = page(
+        lambda: history_page(runtime().repository, store_id, customer_id, request.limit, request.cursor)
     )
     return json_response(200, list_view([transaction_view(entry) for entry in entries], next_cursor))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from loyalty.domain.totals import store_totals
+from loyalty.domain.operations.totals import store_totals
 from loyalty.http.admin.requests import ids, json_response
 from loyalty.http.views import overview_view
 from loyalty.runtime import runtime

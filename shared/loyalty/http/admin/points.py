@@ -7,10 +7,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from loyalty.domain.adjustments import PointsTransaction, plan_balance, plan_points, plan_redemption
-from loyalty.domain.customers import Resolved
-from loyalty.domain.entities import utc_now
-from loyalty.domain.exclusion import plan_exclusion, plan_inclusion
+from loyalty.domain.entities import Resolved
+from loyalty.domain.operations import points
+from loyalty.domain.rules.points import PointsTransaction
 from loyalty.http.admin.requests import body, ids, write_once
 from loyalty.http.models import BalanceRequest, PointsRequest, RedemptionRequest
 from loyalty.http.views import account_view, transaction_view
@@ -43,9 +42,8 @@ def give_or_take_points(store_id: str, customer_id: str) -> Response[str]:
     repository = runtime().repository
     return write_once(
         router,
-        store_id,
-        lambda key: plan_points(
-            repository, store_id, customer_id, request.amount, request.reason, key, utc_now()
+        lambda once, render: points.give_or_take_points(
+            repository, store_id, customer_id, request.amount, request.reason, once, render
         ),
         created,
     )
@@ -58,16 +56,8 @@ def edit_balance(store_id: str, customer_id: str) -> Response[str]:
     repository = runtime().repository
     return write_once(
         router,
-        store_id,
-        lambda key: plan_balance(
-            repository,
-            store_id,
-            customer_id,
-            request.balance,
-            request.revision,
-            request.reason,
-            key,
-            utc_now(),
+        lambda once, render: points.edit_balance(
+            repository, store_id, customer_id, request.balance, request.revision, request.reason, once, render
         ),
         the_account,
     )
@@ -80,9 +70,8 @@ def redeem(store_id: str, customer_id: str) -> Response[str]:
     repository = runtime().repository
     return write_once(
         router,
-        store_id,
-        lambda key: plan_redemption(
-            repository, store_id, customer_id, request.points, request.reward, key, utc_now()
+        lambda once, render: points.redeem(
+            repository, store_id, customer_id, request.points, request.reward, once, render
         ),
         created,
     )
@@ -94,8 +83,7 @@ def exclude(store_id: str, customer_id: str) -> Response[str]:
     repository = runtime().repository
     return write_once(
         router,
-        store_id,
-        lambda _key: plan_exclusion(repository, store_id, customer_id, utc_now()),
+        lambda once, render: points.exclude(repository, store_id, customer_id, once, render),
         resolved_account,
     )
 
@@ -106,7 +94,6 @@ def include_again(store_id: str, customer_id: str) -> Response[str]:
     repository = runtime().repository
     return write_once(
         router,
-        store_id,
-        lambda _key: plan_inclusion(repository, store_id, customer_id, utc_now()),
+        lambda once, render: points.include_again(repository, store_id, customer_id, once, render),
         resolved_account,
     )

@@ -9,8 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from loyalty.config import ProgramSettings, normalize_tag
-from loyalty.domain.entities import utc_now
-from loyalty.domain.program import plan_program, read_program
+from loyalty.domain.operations.program import read_program, set_program
 from loyalty.http.admin.requests import body, ids, json_response, write_once
 from loyalty.http.models import ProgramRequest
 from loyalty.http.views import program_view
@@ -42,4 +41,7 @@ def put_program(store_id: str) -> Response[str]:
     def render(saved: ProgramSettings) -> tuple[int, dict[str, Any]]:
         return 200, program_view(saved)
 
-    return write_once(router, store_id, lambda _key: plan_program(store_id, program, utc_now()), render)
+    repository = runtime().repository
+    return write_once(
+        router, lambda once, reply: set_program(repository, store_id, program, once, reply), render
+    )

@@ -1,7 +1,8 @@
-"""What every back-office route needs: bodies, query strings, ids and Idempotency-Key."""
+"""What every back-office route needs: bodies, query strings, ids, pages and Idempotency-Key."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -10,12 +11,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ValidationError
 
-from loyalty.domain.entities import utc_now
-from loyalty.domain.idempotency import Planned, Reply, fingerprint, run_once
-from loyalty.errors import SchemaViolation
+from loyalty.domain.operations.once import Answer, Once, Render
+from loyalty.errors import InvalidCursor, SchemaViolation
 from loyalty.http.models import Identifier
 from loyalty.http.resolver import dumps, json_response, parse_body, raw_body, schema_violation, validate_path
-from loyalty.runtime import runtime
 
 Model = TypeVar("Model", bound=BaseModel)
 Result = TypeVar("Result")
@@ -54,25 +53,39 @@ def idempotency_key(router: Router) -> str | None:
     return key
 
 
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """What makes two requests the same request: a key reused for another one is refused."""
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+
+
 def write_once(
     router: Router,
-    store_id: str,
-    plan: Callable[[str | None], Planned[Result]],
+    operation: Callable[[Once | None, Render[Result]], Answer],
     render: Callable[[Result], tuple[int, dict[str, Any]]],
 ) -> Response[str]:
     """Run a back-office write at most once per Idempotency-Key, replaying the first answer."""
     event = router.current_event
     key = idempotency_key(router)
     request_fingerprint = fingerprint(event.http_method, event.path, raw_body(event))
+    once = Once(key, request_fingerprint) if key is not None else None
 
-    def reply(result: Result) -> Reply:
+    def reply(result: Result) -> Answer:
         status, document = render(result)
-        return Reply(status, dumps(document))
+        return Answer(status, dumps(document))
 
-    answer = run_once(
-        runtime().repository, store_id, key, request_fingerprint, lambda: plan(key), reply, utc_now
-    )
+    answer = operation(once, reply)
     return Response(status_code=answer.status, content_type="application/json", body=answer.body)
 
 
-__all__ = ["body", "idempotency_key", "ids", "json_response", "query", "write_once"]
+def page(read: Callable[[], Result]) -> Result:
+    """A page of a list; a cursor the service did not make is a 422 on the query's `cursor`."""
+    try:
+        return read()
+    except InvalidCursor as error:
+        raise SchemaViolation(
+            error.message,
+            details=[{"loc": ["query", "cursor"], "type": "value_error", "msg": "invalid cursor"}],
+        ) from None
+
+
+__all__ = ["body", "idempotency_key", "ids", "json_response", "page", "query", "write_once"]

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from loyalty.domain import lifecycle
-from loyalty.domain.customers import resolve
-from loyalty.domain.entities import Account, Changes, CustomerStatus, utc_now
-from loyalty.domain.retries import with_contention_retries
-from loyalty.domain.rules import new_account
+from loyalty.domain.commands import Invitation, Registration
+from loyalty.domain.entities import Account, Changes, utc_now
+from loyalty.domain.operations.customers import resolve
+from loyalty.domain.operations.retries import with_contention_retries
+from loyalty.domain.rules import lifecycle
 from loyalty.errors import Conflict
-from loyalty.http.models import InvitationAccepted, MemberRegistered
 from loyalty.repository import AccountChanged, EmailTaken, EntryExists, Repository
 
 
@@ -30,7 +29,7 @@ class MergeOutcome:
 
 
 def register_member(
-    event: MemberRegistered, repository: Repository, clock: Callable[[], datetime] = utc_now
+    event: Registration, repository: Repository, clock: Callable[[], datetime] = utc_now
 ) -> Outcome:
     def attempt() -> Outcome:
         found = resolve(repository, event.store_id, event.customer.id)
@@ -50,7 +49,7 @@ def register_member(
 
 
 def ensure_candidate(
-    event: MemberRegistered, repository: Repository, clock: Callable[[], datetime] = utc_now
+    event: Registration, repository: Repository, clock: Callable[[], datetime] = utc_now
 ) -> Outcome:
     """A customer a platform knows without an account: make sure its file exists, change nothing."""
 
@@ -58,10 +57,7 @@ def ensure_candidate(
         found = resolve(repository, event.store_id, event.customer.id)
         if found is not None:
             return Outcome(duplicate=True, account=found.account)
-        customer = event.customer
-        account = new_account(event.store_id, customer.id, CustomerStatus.CANDIDATE, clock()).changed(
-            clock(), email=customer.email, first_name=customer.first_name, last_name=customer.last_name
-        )
+        account = lifecycle.new_candidate(event, clock())
         repository.commit(Changes(accounts=((None, account),)))
         return Outcome(duplicate=False, account=account)
 
@@ -69,18 +65,14 @@ def ensure_candidate(
 
 
 def accept_invitation(
-    event: InvitationAccepted, repository: Repository, clock: Callable[[], datetime] = utc_now
+    event: Invitation, repository: Repository, clock: Callable[[], datetime] = utc_now
 ) -> MergeOutcome:
-    invitation = event.invitation
-
     def attempt() -> MergeOutcome:
         guest = member = None
-        if invitation.guest_customer_id != invitation.member_customer_id:
-            found = repository.get_accounts(
-                event.store_id, invitation.guest_customer_id, invitation.member_customer_id
-            )
-            guest = found.get(invitation.guest_customer_id)
-            member = found.get(invitation.member_customer_id)
+        if event.guest_customer_id != event.member_customer_id:
+            found = repository.get_accounts(event.store_id, event.guest_customer_id, event.member_customer_id)
+            guest = found.get(event.guest_customer_id)
+            member = found.get(event.member_customer_id)
         decision = lifecycle.decide_merge(event, guest, member, clock())
         if decision.changes is not None:
             try:
@@ -90,7 +82,7 @@ def accept_invitation(
         return MergeOutcome(
             duplicate=decision.changes is None,
             member=decision.member,
-            guest_id=invitation.guest_customer_id,
+            guest_id=event.guest_customer_id,
         )
 
     return with_contention_retries(attempt)

@@ -1,4 +1,4 @@
-"""Pure earning and lifecycle rules: what an event does to an account, with no I/O."""
+"""Pure earning rules: what an order does to the account it credits, with no I/O."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal, localcontext
 
 from loyalty.config import ProgramSettings
+from loyalty.domain.commands import OrderPlaced
 from loyalty.domain.entities import (
     Account,
     Changes,
@@ -16,7 +17,6 @@ from loyalty.domain.entities import (
     LedgerEntry,
     Points,
 )
-from loyalty.http.models import OrderCreated
 
 # Enough digits for a 16-digit amount times any sensible rate, so nothing rounds before the floor.
 _PRECISION = 60
@@ -55,7 +55,7 @@ class OrderDecision:
 
 
 def decide_order(
-    event: OrderCreated,
+    event: OrderPlaced,
     current: Account | None,
     program: ProgramSettings,
     now: datetime,
@@ -87,7 +87,7 @@ def decide_order(
         status = CustomerStatus.EXCLUDED
         claims = ()
 
-    points, reason = _earning(order.subtotal_amount, status, program)
+    points, reason = _earning(order.subtotal, status, program)
     after = before.changed(
         now,
         status=status,
@@ -107,7 +107,7 @@ def decide_order(
         event_id=event.event_id,
         reason=reason,
         order_id=order.id,
-        amount=order.subtotal_amount,
+        amount=order.subtotal,
         currency=order.currency,
         addressed_customer_id=customer.id if customer.id != after.customer_id else None,
     )

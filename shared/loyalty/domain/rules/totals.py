@@ -1,11 +1,8 @@
-"""A store's totals (the overview), kept by counting every account change once, off the
-request path: a stream of account changes feeds sharded counters, so no item is written by
-every order."""
+"""What one account adds to its store's totals (the overview). Pure; the stream counts it."""
 
 from __future__ import annotations
 
 from loyalty.domain.entities import Account, CustomerStatus, Totals
-from loyalty.repository import AlreadyApplied, Repository
 
 
 def contribution(account: Account | None) -> Totals:
@@ -24,20 +21,3 @@ def contribution(account: Account | None) -> Totals:
         candidates=int(account.status is CustomerStatus.CANDIDATE),
         excluded=int(account.status is CustomerStatus.EXCLUDED),
     )
-
-
-def count_change(repository: Repository, old: Account | None, new: Account | None) -> bool:
-    """Add an account change to its store's totals once. False when it was counted before."""
-    delta = contribution(new) - contribution(old)
-    latest = new or old
-    if latest is None or delta == Totals():
-        return True
-    try:
-        repository.add_to_totals(latest.store_id, latest.customer_id, latest.revision, delta)
-    except AlreadyApplied:
-        return False
-    return True
-
-
-def store_totals(repository: Repository, store_id: str) -> Totals:
-    return repository.totals(store_id)

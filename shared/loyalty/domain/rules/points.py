@@ -1,28 +1,30 @@
-"""Back-office points transactions: give or take points, edit a balance, redeem a reward."""
+"""The back office's decisions on one customer: give or take points, set the balance, redeem a
+reward, exclude from the program and include again. Pure: each takes the account it read."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from loyalty.domain.customers import Resolved, require, resolve
-from loyalty.domain.entities import Account, Changes, CustomerStatus, EntryType, LedgerEntry, Points
-from loyalty.domain.idempotency import Planned
-from loyalty.domain.rules import new_account
+from loyalty.domain.entities import (
+    Account,
+    Changes,
+    CustomerStatus,
+    EmailClaim,
+    EntryType,
+    LedgerEntry,
+    Planned,
+    Points,
+    Resolved,
+)
+from loyalty.domain.rules.earning import new_account
 from loyalty.errors import Conflict
-from loyalty.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)
 class PointsTransaction:
     entry: LedgerEntry | None  # None when the change was no change (a balance set to itself)
     account: Resolved
-
-
-def transaction_id(kind: str, idempotency_key: str | None) -> str:
-    """An entry's business key: the Idempotency-Key when given, so a repeat cannot write twice."""
-    return f"{kind}:{idempotency_key or uuid.uuid4().hex}"
 
 
 def _entry(
@@ -41,25 +43,28 @@ def _entry(
     )
 
 
-def plan_points(
-    repository: Repository,
+def _refuse_excluded(account: Account) -> None:
+    if account.status is CustomerStatus.EXCLUDED:
+        raise Conflict(f"customer {account.customer_id} is excluded from the program")
+
+
+def decide_points(
+    found: Resolved | None,
     store_id: str,
     customer_id: str,
     amount: int,
     reason: str,
-    idempotency_key: str | None,
+    entry_id: str,
     now: datetime,
 ) -> Planned[PointsTransaction]:
     """Give (amount > 0) or take (amount < 0) points; an unknown customer becomes a candidate."""
-    found = resolve(repository, store_id, customer_id)
     before = found.account if found else None
     account = before or new_account(store_id, customer_id, CustomerStatus.CANDIDATE, now)
-    if account.status is CustomerStatus.EXCLUDED:
-        raise Conflict(f"customer {account.customer_id} is excluded from the program")
+    _refuse_excluded(account)
     if account.points.balance + amount < 0:
         raise Conflict(f"taking {-amount} points would leave a negative balance ({account.points.balance})")
     after = account.changed(now, points=account.points + Points(adjusted=amount))
-    entry = _entry(after, EntryType.ADJUST, amount, reason, transaction_id("adjust", idempotency_key), now)
+    entry = _entry(after, EntryType.ADJUST, amount, reason, entry_id, now)
     merged_from = found.merged_from if found else None
     return Planned(
         Changes(accounts=((before, after),), entries=(entry,)),
@@ -67,53 +72,60 @@ def plan_points(
     )
 
 
-def plan_balance(
-    repository: Repository,
-    store_id: str,
-    customer_id: str,
-    balance: int,
-    revision: int,
-    reason: str,
-    idempotency_key: str | None,
-    now: datetime,
+def decide_balance(
+    found: Resolved, balance: int, revision: int, reason: str, entry_id: str, now: datetime
 ) -> Planned[PointsTransaction]:
     """Set the balance, as of the revision the merchant saw (a stale revision is refused)."""
-    found = require(repository, store_id, customer_id)
     account = found.account
     if revision != account.revision:
         raise Conflict(f"stale revision {revision}: the account is at revision {account.revision}")
-    if account.status is CustomerStatus.EXCLUDED:
-        raise Conflict(f"customer {account.customer_id} is excluded from the program")
+    _refuse_excluded(account)
     change = balance - account.points.balance
     if change == 0:
         return Planned(None, PointsTransaction(None, found))
     after = account.changed(now, points=account.points + Points(adjusted=change))
-    entry = _entry(after, EntryType.ADJUST, change, reason, transaction_id("adjust", idempotency_key), now)
+    entry = _entry(after, EntryType.ADJUST, change, reason, entry_id, now)
     return Planned(
         Changes(accounts=((account, after),), entries=(entry,)),
         PointsTransaction(entry, Resolved(after, found.merged_from)),
     )
 
 
-def plan_redemption(
-    repository: Repository,
-    store_id: str,
-    customer_id: str,
-    points: int,
-    reward: str,
-    idempotency_key: str | None,
-    now: datetime,
+def decide_redemption(
+    found: Resolved, points: int, reward: str, entry_id: str, now: datetime
 ) -> Planned[PointsTransaction]:
     """Spend points on a reward: members only, never more than the balance."""
-    found = require(repository, store_id, customer_id)
     account = found.account
     if account.status is not CustomerStatus.MEMBER:
         raise Conflict(f"only members redeem; customer {account.customer_id} is {account.status.value}")
     if points > account.points.balance:
         raise Conflict(f"cannot redeem {points} points: the balance is {account.points.balance}")
     after = account.changed(now, points=account.points + Points(redeemed=points))
-    entry = _entry(after, EntryType.REDEEM, -points, reward, transaction_id("redeem", idempotency_key), now)
+    entry = _entry(after, EntryType.REDEEM, -points, reward, entry_id, now)
     return Planned(
         Changes(accounts=((account, after),), entries=(entry,)),
         PointsTransaction(entry, Resolved(after, found.merged_from)),
     )
+
+
+def decide_exclusion(found: Resolved, now: datetime) -> Planned[Resolved]:
+    """Excluded customers earn nothing and redeem nothing; their balance is frozen, not deleted.
+    A member keeps its email claim, so including it again cannot collide."""
+    account = found.account
+    if account.status is CustomerStatus.EXCLUDED:
+        return Planned(None, found)
+    after = account.changed(now, status=CustomerStatus.EXCLUDED, status_before_exclusion=account.status)
+    return Planned(Changes(accounts=((account, after),)), Resolved(after, found.merged_from))
+
+
+def decide_inclusion(found: Resolved, now: datetime) -> Planned[Resolved]:
+    """Restore the status the customer had (or registered for while excluded)."""
+    account = found.account
+    if account.status is not CustomerStatus.EXCLUDED:
+        return Planned(None, found)
+    restored = account.status_before_exclusion or CustomerStatus.CANDIDATE
+    after = account.changed(now, status=restored, status_before_exclusion=None)
+    claims: tuple[EmailClaim, ...] = ()
+    if restored is CustomerStatus.MEMBER and after.email_key:
+        claims = (EmailClaim(account.store_id, after.email_key, after.customer_id),)
+    return Planned(Changes(accounts=((account, after),), claims=claims), Resolved(after, found.merged_from))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from loyalty.domain.commands import Invitation, Registration
 from loyalty.domain.entities import (
     Account,
     Changes,
@@ -21,9 +22,8 @@ from loyalty.domain.entities import (
     LedgerEntry,
     Points,
 )
-from loyalty.domain.rules import new_account
+from loyalty.domain.rules.earning import new_account
 from loyalty.errors import Conflict, NotFound
-from loyalty.http.models import InvitationAccepted, MemberRegistered
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ def merge_entry_ids(guest_id: str) -> tuple[str, str]:
 
 
 def decide_registration(
-    event: MemberRegistered, current: Account | None, merged_from: str | None, now: datetime
+    event: Registration, current: Account | None, merged_from: str | None, now: datetime
 ) -> Decision:
     """A member registration. `current` is the account the id stands for (after a merge, the member)."""
     customer = event.customer
@@ -84,11 +84,10 @@ class MergeDecision:
 
 
 def decide_merge(
-    event: InvitationAccepted, guest: Account | None, member: Account | None, now: datetime
+    event: Invitation, guest: Account | None, member: Account | None, now: datetime
 ) -> MergeDecision:
     """Move every point and order of a candidate's file into a member's account, once."""
-    invitation = event.invitation
-    guest_id, member_id = invitation.guest_customer_id, invitation.member_customer_id
+    guest_id, member_id = event.guest_customer_id, event.member_customer_id
     if guest_id == member_id:
         raise Conflict("a customer file cannot be merged into itself")
     if guest is None:
@@ -140,3 +139,11 @@ def decide_merge(
     )
     changes = Changes(accounts=((guest, archived_guest), (member, merged_member)), entries=entries)
     return MergeDecision(merged_member, archived_guest, changes)
+
+
+def new_candidate(event: Registration, now: datetime) -> Account:
+    """A customer a platform knows without an account: a candidate's file with its contact details."""
+    customer = event.customer
+    return new_account(event.store_id, customer.id, CustomerStatus.CANDIDATE, now).changed(
+        now, email=customer.email, first_name=customer.first_name, last_name=customer.last_name
+    )

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from loyalty.config import ProgramSettings
-from loyalty.domain.entities import Changes, ProgramUpdate
-from loyalty.domain.idempotency import Planned
+from loyalty.domain.entities import Changes, Planned, ProgramUpdate, utc_now
+from loyalty.domain.operations.once import Answer, Once, Render, commit_once
 from loyalty.repository import Repository
 
 PROGRAM_CACHE_SECONDS = 30.0  # how stale a warm container's view of a store's program may be
@@ -40,5 +40,20 @@ def read_program(repository: Repository, store_id: str, defaults: ProgramSetting
     return repository.get_program(store_id) or defaults
 
 
-def plan_program(store_id: str, program: ProgramSettings, now: datetime) -> Planned[ProgramSettings]:
-    return Planned(Changes(program=ProgramUpdate(store_id, program, now)), program)
+def set_program(
+    repository: Repository,
+    store_id: str,
+    program: ProgramSettings,
+    once: Once | None,
+    render: Render[ProgramSettings],
+    clock: Callable[[], datetime] = utc_now,
+) -> Answer:
+    """Replace the store's program (nothing to read: the new settings are the whole decision)."""
+    return commit_once(
+        repository,
+        store_id,
+        once,
+        lambda: Planned(Changes(program=ProgramUpdate(store_id, program, clock())), program),
+        render,
+        clock,
+    )

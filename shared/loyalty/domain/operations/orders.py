@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from loyalty.domain import rules
-from loyalty.domain.customers import follow_merge, resolve
+from loyalty.domain.commands import OrderPlaced
 from loyalty.domain.entities import Account, LedgerEntry, utc_now
-from loyalty.domain.program import ProgramCache
-from loyalty.domain.retries import with_contention_retries
-from loyalty.http.models import OrderCreated
+from loyalty.domain.operations.customers import follow_merge, resolve
+from loyalty.domain.operations.program import ProgramCache
+from loyalty.domain.operations.retries import with_contention_retries
+from loyalty.domain.rules import earning
 from loyalty.repository import EmailTaken, EntryExists, Repository
 
 
@@ -25,7 +25,7 @@ class OrderOutcome:
 
 
 def record_order(
-    event: OrderCreated,
+    event: OrderPlaced,
     programs: ProgramCache,
     repository: Repository,
     clock: Callable[[], datetime] = utc_now,
@@ -43,7 +43,7 @@ def record_order(
             addressed = repository.get_account(event.store_id, customer_id)
         found = follow_merge(repository, addressed)
         current = found.account if found else None
-        decision = rules.decide_order(event, current, program, clock(), email_available=email_available)
+        decision = earning.decide_order(event, current, program, clock(), email_available=email_available)
         try:
             repository.commit(decision.changes)
         except EntryExists as applied:
