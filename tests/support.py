@@ -12,7 +12,7 @@ from loyalty.domain.operations.invariants import store_problems
 from loyalty.http.signatures import signature_header
 from loyalty.http.tokens import mint_customer_token
 from loyalty.repository import Repository
-from loyalty_dev.functions import Answer, InProcessApi
+from loyalty_dev.local.in_process import Answer, InProcessApi
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef-0123"
 TOKEN_SECRET = "test-customer-token-secret-0123456789abcdef"

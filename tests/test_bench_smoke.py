@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loyalty_dev import bench
+from loyalty_dev.bench import calls as bench
 
 
 def test_the_bench_counts_the_calls_of_an_order_for_a_known_customer() -> None:

@@ -20,8 +20,8 @@ import botocore.exceptions
 import pytest
 from botocore.exceptions import ClientError
 
-from loyalty_dev import dynamodb_local
-from loyalty_dev.dynamodb_local import (
+from loyalty_dev.engines import dynamodb_local
+from loyalty_dev.engines.dynamodb_local import (
     DEFAULT_PROJECT_ROOT,
     DynamoDBLocal,
     DynamoDBLocalError,
@@ -234,7 +234,7 @@ def test_java_does_not_outlive_a_killed_python(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
         import time
-        from loyalty_dev.dynamodb_local import DynamoDBLocal
+        from loyalty_dev.engines.dynamodb_local import DynamoDBLocal
         server = DynamoDBLocal().start()
         print(server.pid, server.log_path.parent, flush=True)
         time.sleep(120)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from loyalty_dev.local_server import LocalServer
-from loyalty_dev.streams import (
+from loyalty_dev.local.server import LocalServer
+from loyalty_dev.local.streams import (
     StreamConsumer,
     StreamPump,
     StreamSource,

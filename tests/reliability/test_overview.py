@@ -8,9 +8,9 @@ import random
 import boto3
 import pytest
 
-from loyalty_dev.apigw import LambdaContext
-from loyalty_dev.functions import load_handler
-from loyalty_dev.streams import StreamPump, deliver
+from loyalty_dev.local.apigw import LambdaContext
+from loyalty_dev.local.in_process import load_handler
+from loyalty_dev.local.streams import StreamPump, deliver
 from tests.reliability.harness import Delivery, build_workload, deliver_concurrently, worker_environment
 from tests.support import STORE, Service, refund_event
 

@@ -25,10 +25,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
 from loyalty.http.tokens import MAX_LIFETIME_SECONDS, mint_customer_token
 from loyalty_dev import reconcile
-from loyalty_dev.dev import DevError, DevOptions, invocation_database, invoke, read_event, serve
-from loyalty_dev.local_database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data
-from loyalty_dev.local_env import local_secrets, patched_environ, secret_names
-from loyalty_dev.local_server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WORKERS_PER_FUNCTION
+from loyalty_dev.engines.database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data
+from loyalty_dev.local.dev import DevError, DevOptions, invocation_database, invoke, read_event, serve
+from loyalty_dev.local.environment import local_secrets, patched_environ, secret_names
+from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WORKERS_PER_FUNCTION
 from loyalty_dev.openapi import load_openapi
 from loyalty_dev.sample_events import EVENTS_DIR, write_events
 from loyalty_dev.template import PROJECT_ROOT, load_template

@@ -25,9 +25,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-from loyalty_dev.apigw import LambdaContext, rest_event
-from loyalty_dev.functions import Answer, InProcessApi, load_handler, module_name
-from loyalty_dev.local_env import patched_environ
+from loyalty_dev.local.apigw import LambdaContext, rest_event
+from loyalty_dev.local.environment import patched_environ
+from loyalty_dev.local.in_process import Answer, InProcessApi, load_handler, module_name
 from loyalty_dev.template import PROJECT_ROOT, create_table_request, create_tables, load_template
 
 STORE = "bench-store"

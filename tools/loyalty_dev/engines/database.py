@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
-from loyalty_dev.dynamodb_local import (
+from loyalty_dev.engines.dynamodb_local import (
     DUMMY_ACCESS_KEY_ID,
     DUMMY_SECRET_ACCESS_KEY,
     REGION,

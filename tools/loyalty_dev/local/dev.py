@@ -16,8 +16,7 @@ from types import FrameType
 from typing import Any
 
 from loyalty.config import MIN_SECRET_BYTES
-from loyalty_dev.dynamodb_local import DynamoDBLocalError
-from loyalty_dev.local_database import (
+from loyalty_dev.engines.database import (
     DYNAMODB_DATA_DIR,
     LocalDatabase,
     create_missing_tables,
@@ -28,7 +27,8 @@ from loyalty_dev.local_database import (
     running_dev_server,
     write_dev_state,
 )
-from loyalty_dev.local_env import (
+from loyalty_dev.engines.dynamodb_local import DynamoDBLocalError
+from loyalty_dev.local.environment import (
     CUSTOMER_TOKEN_SECRET_VARIABLE,
     DEFAULT_TIMEOUT_SECONDS,
     WEBHOOK_SECRET_VARIABLE,
@@ -38,7 +38,7 @@ from loyalty_dev.local_env import (
     local_secrets,
     secret_names,
 )
-from loyalty_dev.local_server import (
+from loyalty_dev.local.server import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEFAULT_WORKERS_PER_FUNCTION,

