@@ -9,8 +9,9 @@ import pytest
 from moto import mock_aws
 
 from loyalty.runtime import reset_runtime
-from loyalty_dev.template import create_tables, load_template
-from tests.support import SHOPIFY_SECRET, TOKEN_SECRET, WEBHOOK_SECRET, Service
+from loyalty_dev.harness.environment import REAL_AWS_VARIABLES, dummy_aws, service_environment
+from loyalty_dev.template import create_tables
+from tests.support import SECRETS, Service
 
 pytest_plugins = ["tests.plugins.dynamodb_local"]
 
@@ -18,22 +19,11 @@ pytest_plugins = ["tests.plugins.dynamodb_local"]
 @pytest.fixture
 def service_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """The environment template.yaml gives the functions, with local secrets instead of SSM."""
-    environment = dict(load_template().functions()["OrderCreatedFunction"].environment)
-    environment.update(
-        {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
-            "LOYALTY_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "LOYALTY_CUSTOMER_TOKEN_SECRET": TOKEN_SECRET,
-            "LOYALTY_SHOPIFY_SECRET": SHOPIFY_SECRET,
-            "POWERTOOLS_METRICS_DISABLED": "true",
-        }
+    environment = service_environment(
+        SECRETS, extra={**dummy_aws("testing"), "POWERTOOLS_METRICS_DISABLED": "true"}
     )
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for name in REAL_AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     reset_runtime()

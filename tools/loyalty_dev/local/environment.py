@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loyalty_dev.harness.environment import service_environment
 from loyalty_dev.template import Function, Template
 
 WEBHOOK_SECRET_VARIABLE = "LOYALTY_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -125,25 +126,18 @@ def function_environment(
     database: Mapping[str, str],
     table_names: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """What `function`'s process sees, in increasing order of precedence:
-
-    1. the developer's environment (PATH, HOME, a proxy, AWS_PROFILE…);
-    2. the variables the template gives the function — but a variable the developer has set keeps
-       the developer's value (as `sam local` does), so `POINTS_PER_CURRENCY_UNIT=2 make dev` works;
-    3. the secrets (the developer's or the development ones), the way to reach the database, and
-       what the Lambda runtime sets itself (function name, memory, task root).
-
-    `table_names` renames tables (logical id → name) for runs that must not share a database's
-    tables with others, such as tests.
-    """
-    renamed = dict(table_names or {})
-    environment = dict(environ)
-    for name, value in function.environment.items():
-        if name in environ:
-            continue
-        environment[name] = renamed.get(value, value) if value in template.tables() else value
-    environment.update(secrets.environment)
-    environment.update(database)
+    """What `function`'s process sees: the harness's `service_environment` for this one function
+    (the developer's environment under the template's variables, then the secrets and the way to
+    reach the database), plus what the Lambda runtime sets itself (name, memory, task root).
+    `table_names` renames tables for runs that must not share a database's tables, such as tests."""
+    environment = service_environment(
+        secrets.environment,
+        functions=[function],
+        template=template,
+        environ=environ,
+        table_names=table_names,
+        extra=database,
+    )
     # Function logs are the developer's console here: the EMF metrics blob that Powertools prints
     # after every invocation would drown them (set POWERTOOLS_METRICS_DISABLED=false to see it).
     environment.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
