@@ -19,7 +19,8 @@ import pytest
 from loyalty.http.signatures import verify_signature
 from loyalty.http.tokens import verify_customer_token
 from loyalty_dev import cli
-from loyalty_dev.engines.database import LocalDatabase, engine_environment, moto_server
+from loyalty_dev.engines.database import LocalDatabase, engine_environment
+from loyalty_dev.engines.moto_server import moto_server
 from loyalty_dev.local import dev
 from loyalty_dev.local.environment import (
     DEV_CUSTOMER_TOKEN_SECRET,

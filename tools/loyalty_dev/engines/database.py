@@ -32,6 +32,7 @@ from loyalty_dev.engines.dynamodb_local import (
     DynamoDBLocal,
     java_executable,
 )
+from loyalty_dev.engines.moto_server import moto_server
 from loyalty_dev.template import PROJECT_ROOT, Template, create_table_request
 
 # Git-ignored. LOYALTY_DEV_DATA moves it (tests use that to stay off the developer's own data).
@@ -163,23 +164,6 @@ def local_database(
     )
     with moto_server(port) as url:
         yield LocalDatabase(url, f"moto's server at {url} (in memory)", engine_environment(url))
-
-
-@contextlib.contextmanager
-def moto_server(port: int | None = None) -> Iterator[str]:
-    """moto's DynamoDB in a thread of this process, on 127.0.0.1; yields its endpoint URL."""
-    import logging
-
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs every request
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port or 0, verbose=False)
-    server.start()
-    try:
-        host, bound = server.get_host_and_port()
-        yield f"http://{host}:{bound}"
-    finally:
-        server.stop()
 
 
 def create_missing_tables(
