@@ -28,7 +28,8 @@ from loyalty_dev import reconcile
 from loyalty_dev.engines.database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data
 from loyalty_dev.local.dev import DevError, DevOptions, invocation_database, invoke, read_event, serve
 from loyalty_dev.local.environment import local_secrets, patched_environ, secret_names
-from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WORKERS_PER_FUNCTION
+from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT
+from loyalty_dev.local.workers import DEFAULT_WORKERS_PER_FUNCTION
 from loyalty_dev.openapi import load_openapi
 from loyalty_dev.sample_events import EVENTS_DIR, write_events
 from loyalty_dev.template import PROJECT_ROOT, load_template

@@ -38,16 +38,8 @@ from loyalty_dev.local.environment import (
     local_secrets,
     secret_names,
 )
-from loyalty_dev.local.server import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    DEFAULT_WORKERS_PER_FUNCTION,
-    InvocationFailed,
-    LocalServer,
-    PortInUse,
-    Worker,
-    bind,
-)
+from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT, LocalServer, PortInUse, bind
+from loyalty_dev.local.workers import DEFAULT_WORKERS_PER_FUNCTION, InvocationFailed, Worker
 from loyalty_dev.sample_events import renew_credentials
 from loyalty_dev.template import Template, load_template
 

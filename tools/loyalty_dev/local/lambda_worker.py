@@ -1,6 +1,6 @@
 """One local Lambda execution environment: imports a handler once, then runs one event at a time.
 
-Started by `local_server.Worker` as ``python -m loyalty_dev.local.lambda_worker MODULE ATTRIBUTE`` with
+Started by `workers.Worker` as ``python -m loyalty_dev.local.lambda_worker MODULE ATTRIBUTE`` with
 the function's environment (its task root on PYTHONPATH, as Lambda puts it on ``sys.path``). It
 reads one JSON request per line on stdin and answers one JSON line on the protocol channel, which
 is the original stdout; whatever the handler prints or logs goes to stderr, the developer's console.
