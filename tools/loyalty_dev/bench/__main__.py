@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from loyalty_dev.bench.calls import SCENARIOS, measure, report_calls
 from loyalty_dev.bench.cold_start import cold_starts, report_cold_starts
-from loyalty_dev.bench.cost import CostInputs, report_cost
+from loyalty_dev.bench.cost import MILLION_CUSTOMER_STORE, report_cost
 from loyalty_dev.bench.memory import report_memory, serve_events
 from loyalty_dev.bench.moto import moto_harness
 from loyalty_dev.bench.report import Report, machine, report_verdicts
@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "memory" in parts:
             report_memory(report, serve_events(arguments.events))
         if "calls" in parts:
-            report_cost(report, measured, CostInputs())
+            report_cost(report, measured, MILLION_CUSTOMER_STORE)
     report_verdicts(report)
     return 0
 

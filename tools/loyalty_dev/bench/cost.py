@@ -20,12 +20,24 @@ PRICE_PITR_GB_MONTH = 0.20
 
 @dataclass(frozen=True)
 class CostInputs:
-    customers: int = 1_000_000
-    member_share: float = 0.5
-    orders_per_month: int = 1_000_000
-    lookups_per_month: int = 5_000_000
-    months_of_ledger: int = 12
-    marker_days: int = 7  # the stream consumer's applied-change markers expire (TTL) after this
+    """A store's size and traffic, and how long it keeps what it writes."""
+
+    customers: int
+    member_share: float
+    orders_per_month: int
+    lookups_per_month: int
+    months_of_ledger: int
+    marker_days: int  # the stream consumer's applied-change markers expire (TTL) after this
+
+
+MILLION_CUSTOMER_STORE = CostInputs(
+    customers=1_000_000,
+    member_share=0.5,
+    orders_per_month=1_000_000,
+    lookups_per_month=5_000_000,
+    months_of_ledger=12,
+    marker_days=7,
+)
 
 
 def report_cost(report: Report, measured: list[Measured], inputs: CostInputs) -> None:

@@ -105,37 +105,22 @@ def redeem(
     )
 
 
-def exclude(
+def set_exclusion(
     repository: Repository,
     store_id: str,
     customer_id: str,
+    excluded: bool,
     once: Once | None,
     render: Render[Resolved],
     clock: Clock = utc_now,
 ) -> Answer:
+    """Exclude the customer from the program (`excluded`), or include it again as it was."""
+    decide = rules.decide_exclusion if excluded else rules.decide_inclusion
     return commit_once(
         repository,
         store_id,
         once,
-        lambda: rules.decide_exclusion(require(repository, store_id, customer_id), clock()),
-        render,
-        clock,
-    )
-
-
-def include_again(
-    repository: Repository,
-    store_id: str,
-    customer_id: str,
-    once: Once | None,
-    render: Render[Resolved],
-    clock: Clock = utc_now,
-) -> Answer:
-    return commit_once(
-        repository,
-        store_id,
-        once,
-        lambda: rules.decide_inclusion(require(repository, store_id, customer_id), clock()),
+        lambda: decide(require(repository, store_id, customer_id), clock()),
         render,
         clock,
     )

@@ -83,7 +83,7 @@ def exclude(store_id: str, customer_id: str) -> Response[str]:
     repository = runtime().repository
     return write_once(
         router,
-        lambda once, render: points.exclude(repository, store_id, customer_id, once, render),
+        lambda once, render: points.set_exclusion(repository, store_id, customer_id, True, once, render),
         resolved_account,
     )
 
@@ -94,6 +94,6 @@ def include_again(store_id: str, customer_id: str) -> Response[str]:
     repository = runtime().repository
     return write_once(
         router,
-        lambda once, render: points.include_again(repository, store_id, customer_id, once, render),
+        lambda once, render: points.set_exclusion(repository, store_id, customer_id, False, once, render),
         resolved_account,
     )
