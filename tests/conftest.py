@@ -10,7 +10,7 @@ from moto import mock_aws
 
 from loyalty.runtime import reset_runtime
 from loyalty_dev.harness.environment import REAL_AWS_VARIABLES, dummy_aws, service_environment
-from loyalty_dev.template import create_tables
+from loyalty_dev.template import create_tables, load_template
 from tests.support import SECRETS, Service
 
 pytest_plugins = ["tests.plugins.dynamodb_local"]
@@ -20,7 +20,9 @@ pytest_plugins = ["tests.plugins.dynamodb_local"]
 def service_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """The environment template.yaml gives the functions, with local secrets instead of SSM."""
     environment = service_environment(
-        SECRETS, extra={**dummy_aws("testing"), "POWERTOOLS_METRICS_DISABLED": "true"}
+        SECRETS,
+        functions=[load_template().functions()["OrderCreatedFunction"]],
+        extra={**dummy_aws("testing"), "POWERTOOLS_METRICS_DISABLED": "true"},
     )
     for name in REAL_AWS_VARIABLES:
         monkeypatch.delenv(name, raising=False)

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
-from loyalty.domain.entities import Resolved, utc_now
+from loyalty.domain.entities import Planned, Resolved, utc_now
 from loyalty.domain.operations.customers import require, resolve
 from loyalty.domain.operations.once import Answer, Once, Render, commit_once
 from loyalty.domain.rules import points as rules
 from loyalty.domain.rules.points import PointsTransaction
 from loyalty.repository import Repository
 
-Clock = Callable[[], datetime]
+Result = TypeVar("Result")
 
 
 def transaction_id(kind: str, once: Once | None) -> str:
@@ -23,104 +25,56 @@ def transaction_id(kind: str, once: Once | None) -> str:
     return f"{kind}:{once.key if once else uuid.uuid4().hex}"
 
 
-def give_or_take_points(
-    repository: Repository,
-    store_id: str,
-    customer_id: str,
-    amount: int,
-    reason: str,
-    once: Once | None,
-    render: Render[PointsTransaction],
-    clock: Clock = utc_now,
-) -> Answer:
-    return commit_once(
-        repository,
-        store_id,
-        once,
-        lambda: rules.decide_points(
-            resolve(repository, store_id, customer_id),
-            store_id,
-            customer_id,
-            amount,
-            reason,
-            transaction_id("adjust", once),
-            clock(),
-        ),
-        render,
-        clock,
+@dataclass(frozen=True, slots=True)
+class CustomerWrite(Generic[Result]):
+    """One back-office write on one customer: at most once per key, answered as `render` says."""
+
+    repository: Repository
+    store_id: str
+    customer_id: str
+    once: Once | None
+    render: Render[Result]
+    clock: Callable[[], datetime] = utc_now
+
+    def commit(self, decide: Callable[[datetime], Planned[Result]]) -> Answer:
+        """Read and decide at `now` (again after a conflict), then commit with the key's record."""
+        return commit_once(
+            self.repository, self.store_id, self.once, lambda: decide(self.clock()), self.render, self.clock
+        )
+
+    def found(self) -> Resolved | None:
+        return resolve(self.repository, self.store_id, self.customer_id)
+
+    def required(self) -> Resolved:
+        return require(self.repository, self.store_id, self.customer_id)
+
+    def entry_id(self, kind: str) -> str:
+        return transaction_id(kind, self.once)
+
+
+def give_or_take_points(write: CustomerWrite[PointsTransaction], amount: int, reason: str) -> Answer:
+    return write.commit(
+        lambda now: rules.decide_points(
+            write.found(), write.store_id, write.customer_id, amount, reason, write.entry_id("adjust"), now
+        )
     )
 
 
-def edit_balance(
-    repository: Repository,
-    store_id: str,
-    customer_id: str,
-    balance: int,
-    revision: int,
-    reason: str,
-    once: Once | None,
-    render: Render[PointsTransaction],
-    clock: Clock = utc_now,
-) -> Answer:
-    return commit_once(
-        repository,
-        store_id,
-        once,
-        lambda: rules.decide_balance(
-            require(repository, store_id, customer_id),
-            balance,
-            revision,
-            reason,
-            transaction_id("adjust", once),
-            clock(),
-        ),
-        render,
-        clock,
+def edit_balance(write: CustomerWrite[PointsTransaction], balance: int, revision: int, reason: str) -> Answer:
+    return write.commit(
+        lambda now: rules.decide_balance(
+            write.required(), balance, revision, reason, write.entry_id("adjust"), now
+        )
     )
 
 
-def redeem(
-    repository: Repository,
-    store_id: str,
-    customer_id: str,
-    points: int,
-    reward: str,
-    once: Once | None,
-    render: Render[PointsTransaction],
-    clock: Clock = utc_now,
-) -> Answer:
-    return commit_once(
-        repository,
-        store_id,
-        once,
-        lambda: rules.decide_redemption(
-            require(repository, store_id, customer_id),
-            points,
-            reward,
-            transaction_id("redeem", once),
-            clock(),
-        ),
-        render,
-        clock,
+def redeem(write: CustomerWrite[PointsTransaction], points: int, reward: str) -> Answer:
+    return write.commit(
+        lambda now: rules.decide_redemption(write.required(), points, reward, write.entry_id("redeem"), now)
     )
 
 
-def set_exclusion(
-    repository: Repository,
-    store_id: str,
-    customer_id: str,
-    excluded: bool,
-    once: Once | None,
-    render: Render[Resolved],
-    clock: Clock = utc_now,
-) -> Answer:
+def set_exclusion(write: CustomerWrite[Resolved], excluded: bool) -> Answer:
     """Exclude the customer from the program (`excluded`), or include it again as it was."""
     decide = rules.decide_exclusion if excluded else rules.decide_inclusion
-    return commit_once(
-        repository,
-        store_id,
-        once,
-        lambda: decide(require(repository, store_id, customer_id), clock()),
-        render,
-        clock,
-    )
+    return write.commit(lambda now: decide(write.required(), now))

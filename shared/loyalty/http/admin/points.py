@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from loyalty.domain.entities import Resolved
 from loyalty.domain.operations import points
+from loyalty.domain.operations.points import CustomerWrite
 from loyalty.domain.rules.points import PointsTransaction
 from loyalty.http.admin.requests import body, ids, write_once
 from loyalty.http.models import BalanceRequest, PointsRequest, RedemptionRequest
@@ -43,7 +44,7 @@ def give_or_take_points(store_id: str, customer_id: str) -> Response[str]:
     return write_once(
         router,
         lambda once, render: points.give_or_take_points(
-            repository, store_id, customer_id, request.amount, request.reason, once, render
+            CustomerWrite(repository, store_id, customer_id, once, render), request.amount, request.reason
         ),
         created,
     )
@@ -57,7 +58,10 @@ def edit_balance(store_id: str, customer_id: str) -> Response[str]:
     return write_once(
         router,
         lambda once, render: points.edit_balance(
-            repository, store_id, customer_id, request.balance, request.revision, request.reason, once, render
+            CustomerWrite(repository, store_id, customer_id, once, render),
+            request.balance,
+            request.revision,
+            request.reason,
         ),
         the_account,
     )
@@ -71,7 +75,7 @@ def redeem(store_id: str, customer_id: str) -> Response[str]:
     return write_once(
         router,
         lambda once, render: points.redeem(
-            repository, store_id, customer_id, request.points, request.reward, once, render
+            CustomerWrite(repository, store_id, customer_id, once, render), request.points, request.reward
         ),
         created,
     )
@@ -83,7 +87,9 @@ def exclude(store_id: str, customer_id: str) -> Response[str]:
     repository = runtime().repository
     return write_once(
         router,
-        lambda once, render: points.set_exclusion(repository, store_id, customer_id, True, once, render),
+        lambda once, render: points.set_exclusion(
+            CustomerWrite(repository, store_id, customer_id, once, render), True
+        ),
         resolved_account,
     )
 
@@ -94,6 +100,8 @@ def include_again(store_id: str, customer_id: str) -> Response[str]:
     repository = runtime().repository
     return write_once(
         router,
-        lambda once, render: points.set_exclusion(repository, store_id, customer_id, False, once, render),
+        lambda once, render: points.set_exclusion(
+            CustomerWrite(repository, store_id, customer_id, once, render), False
+        ),
         resolved_account,
     )
