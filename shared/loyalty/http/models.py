@@ -92,7 +92,12 @@ class OrderRefunded(WebhookEvent):
 
 # Back-office requests -------------------------------------------------------------------------
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# The pattern tells a schema reader what stripping does: blank text is no reason.
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    Field(json_schema_extra={"pattern": r"\S"}),
+]
 PointsAmount = Annotated[int, Field(ge=-(10**12), le=10**12)]
 Rate = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}(\.[0-9]{1,6})?$")]
 
