@@ -11,20 +11,22 @@ from moto import mock_aws
 from loyalty.runtime import reset_runtime
 from loyalty_dev.harness.environment import REAL_AWS_VARIABLES, dummy_aws, service_environment
 from loyalty_dev.template import create_tables, load_template
+from tests.plugins.ssm_secrets import SECRET_VARIABLES, put_secrets, secrets_from_ssm
 from tests.support import SECRETS, Service
 
-pytest_plugins = ["tests.plugins.dynamodb_local"]
+pytest_plugins = ["tests.plugins.dynamodb_local", "tests.plugins.personal_data", "tests.plugins.aws_calls"]
 
 
 @pytest.fixture
 def service_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """The environment template.yaml gives the functions, with local secrets instead of SSM."""
+    """The environment template.yaml gives the functions, with local secrets instead of SSM (or,
+    in the deployment tier's runs, with no secret: `service` puts them in moto's SSM)."""
     environment = service_environment(
-        SECRETS,
+        {} if secrets_from_ssm() else SECRETS,
         functions=[load_template().functions()["OrderCreatedFunction"]],
         extra={**dummy_aws("testing"), "POWERTOOLS_METRICS_DISABLED": "true"},
     )
-    for name in REAL_AWS_VARIABLES:
+    for name in (*SECRET_VARIABLES, *REAL_AWS_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -39,4 +41,6 @@ def service(service_env: dict[str, str]) -> Iterator[Service]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_tables(client)
+        if secrets_from_ssm():
+            put_secrets(boto3.client("ssm", region_name="us-east-1"), service_env, SECRETS)
         yield Service(client=client, table_name=service_env["TABLE_NAME"])

@@ -14,10 +14,11 @@ import time
 from aws_lambda_powertools.event_handler import Response
 
 from loyalty.domain.operations.customers import require
-from loyalty.http.models import Identifier
+from loyalty.errors import Unauthorized
 from loyalty.http.platforms import shopify
-from loyalty.http.resolver import create_app, json_response, lambda_entry, validate_path
-from loyalty.http.tokens import verify_customer_token
+from loyalty.http.request_bounds import single_header
+from loyalty.http.resolver import create_app, json_response, lambda_entry, validate_ids
+from loyalty.http.tokens import MAX_AUTHORIZATION_LENGTH, verify_customer_token
 from loyalty.http.views import account_view
 from loyalty.runtime import runtime
 
@@ -28,7 +29,7 @@ app = create_app()
 def balance(store_id: str, customer_id: str) -> Response[str]:
     services = runtime()
     verify_customer_token(
-        app.current_event.headers.get("Authorization"),
+        single_header(app.current_event, "Authorization", MAX_AUTHORIZATION_LENGTH, Unauthorized),
         services.customer_token_secret(),
         store_id,
         customer_id,
@@ -45,7 +46,7 @@ def shopify_proxy_balance() -> Response[str]:
 
 
 def answer(store_id: str, customer_id: str) -> Response[str]:
-    validate_path(Identifier, store_id=store_id, customer_id=customer_id)
+    validate_ids(store_id, customer_id=customer_id)
     return json_response(200, account_view(require(runtime().repository, store_id, customer_id)))
 
 

@@ -40,9 +40,17 @@ class NotFound(LoyaltyError):
 
 
 class Conflict(LoyaltyError):
-    """The event conflicts with the current state; retrying it will not help."""
+    """The event conflicts with the current state; retrying it will not help.
+
+    `reason` is a short code for logs and metrics; the message (for the caller) may name an email."""
 
     code = "conflict"
+
+    def __init__(
+        self, message: str, *, reason: str = "conflict", details: Sequence[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        self.reason = reason
 
 
 class TransientFault(LoyaltyError):

@@ -18,12 +18,13 @@ from loyalty_dev.bench.cold_start import cold_starts, report_cold_starts
 from loyalty_dev.bench.cost import MILLION_CUSTOMER_STORE, report_cost
 from loyalty_dev.bench.memory import report_memory, serve_events
 from loyalty_dev.bench.moto import moto_harness
+from loyalty_dev.bench.rejections import report_rejections, time_rejections
 from loyalty_dev.bench.report import Report, machine, report_verdicts
 from loyalty_dev.bench.spread import partition_spread, report_spread
 from loyalty_dev.bench.timing import report_timing, time_orders
 from loyalty_dev.bench.write_units import report_write_units
 
-PARTS = ("calls", "timing", "cold", "memory")
+PARTS = ("calls", "timing", "cold", "memory", "rejections")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             report_memory(report, serve_events(arguments.events))
         if "calls" in parts:
             report_cost(report, measured, MILLION_CUSTOMER_STORE)
+        if "rejections" in parts:
+            report_rejections(report, time_rejections(arguments.rounds, arguments.per_round))
     report_verdicts(report)
     return 0
 

@@ -53,7 +53,10 @@ def commit_once(
             record = repository.get_idempotency(store_id, once.key)
             if record is not None:
                 if record.fingerprint != once.fingerprint:
-                    raise Conflict("this Idempotency-Key was used for a different request")
+                    raise Conflict(
+                        "this Idempotency-Key was used for a different request",
+                        reason="idempotency_key_reused",
+                    )
                 return Answer(record.status, record.body)
         planned = decide()
         answer = render(planned.result)
@@ -69,7 +72,9 @@ def commit_once(
             except EntryExists:
                 raise AccountChanged from None  # the same key won a race: read again, replay it
             except EmailTaken as taken:
-                raise Conflict(f"another member holds {taken.claim.email_key}") from None
+                raise Conflict(
+                    f"another member holds {taken.claim.email_key}", reason="email_taken"
+                ) from None
         return answer
 
     return with_contention_retries(attempt)

@@ -45,7 +45,7 @@ def _entry(
 
 def _refuse_excluded(account: Account) -> None:
     if account.status is CustomerStatus.EXCLUDED:
-        raise Conflict(f"customer {account.customer_id} is excluded from the program")
+        raise Conflict(f"customer {account.customer_id} is excluded from the program", reason="excluded")
 
 
 def decide_points(
@@ -62,7 +62,10 @@ def decide_points(
     account = before or new_account(store_id, customer_id, CustomerStatus.CANDIDATE, now)
     _refuse_excluded(account)
     if account.points.balance + amount < 0:
-        raise Conflict(f"taking {-amount} points would leave a negative balance ({account.points.balance})")
+        raise Conflict(
+            f"taking {-amount} points would leave a negative balance ({account.points.balance})",
+            reason="negative_balance",
+        )
     after = account.changed(now, points=account.points + Points(adjusted=amount))
     entry = _entry(after, EntryType.ADJUST, amount, reason, entry_id, now)
     merged_from = found.merged_from if found else None
@@ -78,7 +81,10 @@ def decide_balance(
     """Set the balance, as of the revision the merchant saw (a stale revision is refused)."""
     account = found.account
     if revision != account.revision:
-        raise Conflict(f"stale revision {revision}: the account is at revision {account.revision}")
+        raise Conflict(
+            f"stale revision {revision}: the account is at revision {account.revision}",
+            reason="stale_revision",
+        )
     _refuse_excluded(account)
     change = balance - account.points.balance
     if change == 0:
@@ -97,9 +103,15 @@ def decide_redemption(
     """Spend points on a reward: members only, never more than the balance."""
     account = found.account
     if account.status is not CustomerStatus.MEMBER:
-        raise Conflict(f"only members redeem; customer {account.customer_id} is {account.status.value}")
+        raise Conflict(
+            f"only members redeem; customer {account.customer_id} is {account.status.value}",
+            reason="not_a_member",
+        )
     if points > account.points.balance:
-        raise Conflict(f"cannot redeem {points} points: the balance is {account.points.balance}")
+        raise Conflict(
+            f"cannot redeem {points} points: the balance is {account.points.balance}",
+            reason="insufficient_balance",
+        )
     after = account.changed(now, points=account.points + Points(redeemed=points))
     entry = _entry(after, EntryType.REDEEM, -points, reward, entry_id, now)
     return Planned(

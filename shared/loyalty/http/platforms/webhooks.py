@@ -16,9 +16,10 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel, ValidationError
 
 from loyalty.domain.entities import utc_now
-from loyalty.errors import Conflict
-from loyalty.http.models import Identifier
+from loyalty.errors import Conflict, SchemaViolation, Unauthorized
+from loyalty.http.models import Identifier, StoreId
 from loyalty.http.platforms import shopify
+from loyalty.http.request_bounds import single_header
 from loyalty.http.resolver import json_response, parse_body, raw_body, schema_violation, validate_values
 from loyalty.observability import count, logger
 
@@ -31,11 +32,14 @@ def read_shopify_webhook(
 ) -> tuple[Model, shopify.Envelope]:
     """Signature (401), then body (400/422), then the headers that name the shop and the event."""
     body = raw_body(event)
-    shopify.verify_webhook(event.headers.get(shopify.HMAC_HEADER), body, secret)
+    header = single_header(event, shopify.HMAC_HEADER, shopify.MAX_HMAC_HEADER_LENGTH, Unauthorized)
+    shopify.verify_webhook(header, body, secret)
     payload = parse_body(body, model)
-    shop = event.headers.get(shopify.SHOP_HEADER) or ""
-    event_id = next((event.headers[name] for name in shopify.EVENT_ID_HEADERS if event.headers.get(name)), "")
-    validate_values(Identifier, "header", {shopify.SHOP_HEADER: shop, shopify.EVENT_ID_HEADERS[0]: event_id})
+    shop = single_header(event, shopify.SHOP_HEADER, 256, SchemaViolation) or ""
+    given_ids = (single_header(event, name, 256, SchemaViolation) for name in shopify.EVENT_ID_HEADERS)
+    event_id = next((value for value in given_ids if value), "")
+    validate_values(StoreId, "header", {shopify.SHOP_HEADER: shop})
+    validate_values(Identifier, "header", {shopify.EVENT_ID_HEADERS[0]: event_id})
     envelope = shopify.Envelope(store_id=shop, event_id=event_id, occurred_at=_triggered_at(event))
     logger.set_correlation_id(event_id)
     logger.append_keys(store_id=shop, platform="shopify")
@@ -71,5 +75,7 @@ def settled(handle: Callable[[], Response[str]]) -> Response[str]:
         return handle()
     except Conflict as conflict:
         count("PlatformConflicts")
-        logger.warning("platform event conflicts with the state", extra={"reason": conflict.message})
+        # The reason's code, not its text: the text may name the customer's email (the platform
+        # may read it in the answer; the logs keep no personal data). The store is a log key.
+        logger.warning("platform event conflicts with the state", extra={"conflict": conflict.reason})
         return json_response(200, {"status": "conflict", "reason": conflict.message})
