@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
-from loyalty_dev import bench
+from loyalty_dev.bench import calls, recorder, sizes, write_units
 
 
 def test_the_bench_counts_the_calls_of_an_order_for_a_known_customer() -> None:
-    (measured,) = bench.count_calls(["order, known customer"])
+    (measured,) = calls.count_calls(["order, known customer"])
 
     assert measured.status == 200
     assert measured.counts["TransactWriteItems"] == 1
-    assert bench.writes(measured.counts) == 1
-    assert bench.reads(measured.counts) <= 1
+    assert recorder.writes(measured.counts) == 1
+    assert recorder.reads(measured.counts) <= 1
     assert set(measured.counts) <= {"GetItem", "TransactWriteItems"}
-    written = bench.transaction_writes(measured)
+    written = write_units.transaction_writes(measured)
     assert sorted(item.kind for item in written) == ["account", "ledger entry"]
     assert all(item.units == 2 for item in written)  # both items under 1 KB, written in a transaction
-    assert bench.read_cost(measured) <= 1
+    assert write_units.read_cost(measured) <= 1
 
 
 def test_item_sizes_follow_dynamodbs_rules() -> None:
-    assert bench.item_size({"pk": {"S": "abc"}}) == 5
-    assert bench.item_size({"n": {"N": "12345"}}) == 1 + 4  # 5 significant digits: 3 bytes + 1
-    assert bench.item_size({"n": {"N": "100"}}) == 1 + 2  # trailing zeros trimmed
-    assert bench.item_size({"l": {"L": [{"S": "ab"}, {"BOOL": True}]}}) == 1 + 3 + (1 + 2) + (1 + 1)
-    assert bench.write_units(1024) == 1
-    assert bench.write_units(1025) == 2
+    assert sizes.item_size({"pk": {"S": "abc"}}) == 5
+    assert sizes.item_size({"n": {"N": "12345"}}) == 1 + 4  # 5 significant digits: 3 bytes + 1
+    assert sizes.item_size({"n": {"N": "100"}}) == 1 + 2  # trailing zeros trimmed
+    assert sizes.item_size({"l": {"L": [{"S": "ab"}, {"BOOL": True}]}}) == 1 + 3 + (1 + 2) + (1 + 1)
+    assert sizes.write_units(1024) == 1
+    assert sizes.write_units(1025) == 2
 
 
 def test_the_rejection_figure_runs_and_a_forgery_makes_no_dynamodb_call() -> None:
-    from loyalty_dev.bench_rejections import time_rejections
+    from loyalty_dev.bench.rejections import time_rejections
 
     timing = time_rejections(rounds=1, per_round=3)
 

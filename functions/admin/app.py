@@ -9,9 +9,9 @@ import gc
 # pass over them while they load (about 0.2x of a cold start here; see BENCHMARKS.md).
 gc.disable()
 
-from loyalty.backoffice import customers, overview, points, program
-from loyalty.backoffice.access import store_access
-from loyalty.web import create_app, lambda_entry
+from loyalty.http.admin import customers, overview, points, program
+from loyalty.http.admin.access import store_access
+from loyalty.http.resolver import create_app, lambda_entry
 
 app = create_app()
 app.use(middlewares=[store_access])  # before any route reads or writes

@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from loyalty_dev.authorizers import cognito_authorizers
-from loyalty_dev.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
-from loyalty_dev.local_database import LocalDatabase, create_missing_tables, engine_environment, moto_server
-from loyalty_dev.local_env import LocalSecrets, local_secrets, secret_names
-from loyalty_dev.local_issuer import LocalIssuer, Merchant, issuer_url, merchant_groups
-from loyalty_dev.local_server import LocalServer
+from loyalty_dev.engines.database import LocalDatabase, create_missing_tables, engine_environment
+from loyalty_dev.engines.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
+from loyalty_dev.engines.moto_server import moto_server
+from loyalty_dev.local.authorizers import cognito_authorizers
+from loyalty_dev.local.environment import LocalSecrets, local_secrets, secret_names
+from loyalty_dev.local.issuer import LocalIssuer, Merchant, issuer_url, merchant_groups
+from loyalty_dev.local.server import LocalServer
 from loyalty_dev.template import load_template
 from tests.support import TOKEN_SECRET, WEBHOOK_SECRET
 

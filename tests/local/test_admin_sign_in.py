@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client
 
-from loyalty_dev.authorizers import (
+from loyalty_dev.local.authorizers import (
     CognitoAuthorizer,
     GatewayResponse,
     LocalGate,
@@ -29,8 +29,8 @@ from loyalty_dev.authorizers import (
     RouteGuard,
     cognito_authorizers,
 )
-from loyalty_dev.local_issuer import LocalIssuer, Merchant, issuer_url
-from loyalty_dev.local_server import FunctionPool, LocalApi, LocalServer
+from loyalty_dev.local.issuer import LocalIssuer, Merchant, issuer_url
+from loyalty_dev.local.server import FunctionPool, LocalApi, LocalServer
 from loyalty_dev.template import Function, Route, load_template
 from tests.local.client import Reply, call
 from tests.support import order_event, sign

@@ -13,10 +13,10 @@ import jwt
 import pytest
 from moto import mock_aws
 
-import loyalty_dev.local_issuer as local_issuer
+import loyalty_dev.local.issuer as local_issuer
 from loyalty_dev import cli
-from loyalty_dev.authorizers import LocalGate, NotAuthorized, cognito_authorizers
-from loyalty_dev.local_issuer import LocalIssuer, Merchant
+from loyalty_dev.local.authorizers import LocalGate, NotAuthorized, cognito_authorizers
+from loyalty_dev.local.issuer import LocalIssuer, Merchant
 from loyalty_dev.merchants import CognitoMerchants, MerchantError, user_pool_of_stack
 from loyalty_dev.template import load_template
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loyalty.backoffice.access import claims_of, groups_of, may_act_on, require_store_access
 from loyalty.errors import Forbidden
+from loyalty.http.admin.access import claims_of, groups_of, may_act_on, require_store_access
 
 STORE_IDS = st.from_regex(r"[A-Za-z0-9._:@-]{1,20}", fullmatch=True)
 

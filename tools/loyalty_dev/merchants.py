@@ -22,13 +22,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from loyalty.backoffice.access import OPERATORS_GROUP, STORE_GROUP_PREFIX
-from loyalty_dev.authorizers import CognitoAuthorizer, cognito_authorizers
-from loyalty_dev.local_issuer import LocalIssuer, Merchant, default_directory, issuer_url, merchant_groups
+from loyalty.http.admin.access import OPERATORS_GROUP, STORE_GROUP_PREFIX
+from loyalty_dev.local.authorizers import CognitoAuthorizer, cognito_authorizers
+from loyalty_dev.local.issuer import LocalIssuer, Merchant, default_directory, issuer_url, merchant_groups
 from loyalty_dev.template import Template
 
 USER_POOL_OUTPUT = "MerchantUserPoolId"
-_STORE_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")  # the contract's ids (loyalty.events.Identifier)
+_STORE_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")  # the contract's ids (loyalty.http.models.Identifier)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loyalty.platforms import shopify
-from loyalty.signatures import SIGNATURE_HEADER, signature_header
-from loyalty.tokens import mint_customer_token
-from loyalty_dev.apigw import rest_event
-from loyalty_dev.authorizers import gateway_claims
-from loyalty_dev.local_env import LocalSecrets
+from loyalty.http.platforms import shopify
+from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
+from loyalty.http.tokens import mint_customer_token
+from loyalty_dev.local.apigw import rest_event
+from loyalty_dev.local.authorizers import gateway_claims
+from loyalty_dev.local.environment import LocalSecrets
 from loyalty_dev.openapi import OpenApi
 from loyalty_dev.template import PROJECT_ROOT, Template
 
