@@ -51,7 +51,7 @@ clean: ## Remove the virtualenv, node_modules and caches
 
 # -- running locally, integrating, deploying ---------------------------------------------------
 
-.PHONY: dev dev-reset invoke send token events schemas reconcile build validate deploy
+.PHONY: dev dev-reset invoke send token admin-token events schemas reconcile build validate deploy
 
 PORT ?= 3000
 # The SAM CLI lives in a virtualenv of its own: it pins exact boto3, click and cfn-lint versions.
@@ -83,6 +83,9 @@ send: $(PY_STAMP) ## Sign and POST a webhook: make send KIND=order-created [FILE
 
 token: $(PY_STAMP) ## Mint a customer token: make token STORE=acme CUSTOMER=c-42
 	$(BIN)/loyalty token $(STORE) $(CUSTOMER)
+
+admin-token: $(PY_STAMP) ## Mint a local merchant token for the back office: make admin-token STORE=acme (OPERATOR=1: every store)
+	$(BIN)/loyalty admin-token $(STORE) $(if $(OPERATOR),--operator)
 
 events: $(PY_STAMP) ## Rewrite events/: one API Gateway event per route, freshly signed
 	$(BIN)/loyalty events

@@ -7,7 +7,7 @@ token's RS256 signature against the pool's public keys, its expiry, that it is a
 (``token_use: id``) whose audience is one of the pool's app clients, and answers 401 itself when
 any of that fails, before the function runs. Otherwise the function gets the token's claims in
 ``requestContext.authorizer.claims``, flattened to strings as a REST API flattens them. This
-module does the same with the local issuer standing in for the pool (``local_issuer``).
+module does the same with the local issuer standing in for the pool (``issuer``).
 
 An authorizer the local server cannot check (AWS_IAM, a Lambda authorizer) fails closed: 401.
 """

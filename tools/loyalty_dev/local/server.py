@@ -17,7 +17,7 @@ The shape of it, and why:
 * The HTTP side is werkzeug's threaded development server.
 * A route behind an authorizer of the template is guarded as API Gateway guards it (``authorizers``):
   a Cognito user pools authorizer verifies the bearer token against the local issuer's keys
-  (``local_issuer``; its JWKS is served at ``/local-cognito/<pool>/.well-known/jwks.json``) and
+  (``issuer``; its JWKS is served at ``/local-cognito/<pool>/.well-known/jwks.json``) and
   hands the function the claims; no valid token, and the template's UNAUTHORIZED gateway response
   answers before the function runs.
 * A function with a `Type: DynamoDB` event on a table's stream is run by a `StreamConsumer`
