@@ -11,6 +11,7 @@ from moto import mock_aws
 from loyalty.runtime import reset_runtime
 from loyalty_dev.template import create_tables, load_template
 from tests.support import SHOPIFY_SECRET, TOKEN_SECRET, WEBHOOK_SECRET, Service
+from tests.wix_payloads import APP_PUBLIC_KEY_PEM
 
 pytest_plugins = ["tests.plugins.dynamodb_local"]
 
@@ -29,6 +30,7 @@ def service_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
             "LOYALTY_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "LOYALTY_CUSTOMER_TOKEN_SECRET": TOKEN_SECRET,
             "LOYALTY_SHOPIFY_SECRET": SHOPIFY_SECRET,
+            "LOYALTY_WIX_PUBLIC_KEY": APP_PUBLIC_KEY_PEM,
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
     )

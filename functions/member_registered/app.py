@@ -1,4 +1,4 @@
-"""MemberRegisteredFunction: makes a customer a member — canonical and Shopify customer webhooks."""
+"""MemberRegisteredFunction: makes a customer a member — canonical, Shopify and Wix member webhooks."""
 
 from __future__ import annotations
 
@@ -13,8 +13,16 @@ from aws_lambda_powertools.event_handler import Response
 from loyalty.domain.members import Outcome, ensure_candidate, register_member
 from loyalty.events import MemberRegistered
 from loyalty.observability import count, logger
-from loyalty.platforms import shopify
-from loyalty.platforms.webhooks import read_shopify_webhook, settled, translated
+from loyalty.platforms import shopify, wix
+from loyalty.platforms.common import Ignored
+from loyalty.platforms.webhooks import (
+    ignored,
+    read_shopify_webhook,
+    read_wix_event,
+    read_wix_webhook,
+    settled,
+    translated,
+)
 from loyalty.runtime import runtime
 from loyalty.views import registration_view
 from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
@@ -36,6 +44,22 @@ def shopify_customer() -> Response[str]:
     customer, envelope = read_shopify_webhook(app.current_event, shopify.Customer, runtime().shopify_secret())
     event = translated(lambda: shopify.customer_registered(customer, envelope))
     if not customer.has_account:
+        return answer(ensure_candidate(event, runtime().repository))
+    return settled(lambda: answer(register_member(event, runtime().repository)))
+
+
+@app.post("/webhooks/wix/members")
+def wix_member() -> Response[str]:
+    """An APPROVED member has an account (a member); PENDING (waiting for the site owner's
+    approval) and any other status only make sure the contact's file exists."""
+    notification = read_wix_webhook(app.current_event, runtime().wix_public_key())
+    if notification.event_type not in wix.MEMBER_EVENTS:
+        return ignored(f"event type {notification.event_type} is not handled on this route")
+    changed = read_wix_event(notification, wix.MemberChanged)
+    event = translated(lambda: wix.member_registered(changed, notification.instance_id))
+    if isinstance(event, Ignored):
+        return ignored(event.reason)
+    if not changed.member.approved:
         return answer(ensure_candidate(event, runtime().repository))
     return settled(lambda: answer(register_member(event, runtime().repository)))
 

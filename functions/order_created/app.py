@@ -1,4 +1,4 @@
-"""OrderCreatedFunction: earns an order's points, once — canonical and Shopify webhooks."""
+"""OrderCreatedFunction: earns an order's points, once — canonical, Shopify and Wix webhooks."""
 
 from __future__ import annotations
 
@@ -13,8 +13,16 @@ from aws_lambda_powertools.event_handler import Response
 from loyalty.domain.orders import record_order
 from loyalty.events import OrderCreated
 from loyalty.observability import count, logger
-from loyalty.platforms import shopify
-from loyalty.platforms.webhooks import ignored, read_shopify_webhook, settled, translated
+from loyalty.platforms import shopify, wix
+from loyalty.platforms.common import Ignored
+from loyalty.platforms.webhooks import (
+    ignored,
+    read_shopify_webhook,
+    read_wix_event,
+    read_wix_webhook,
+    settled,
+    translated,
+)
 from loyalty.runtime import runtime
 from loyalty.views import order_view
 from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
@@ -34,7 +42,19 @@ def shopify_order_created() -> Response[str]:
         app.current_event, shopify.ShopifyOrder, runtime().shopify_secret()
     )
     event = translated(lambda: shopify.order_created(order, envelope))
-    if isinstance(event, shopify.Ignored):
+    if isinstance(event, Ignored):
+        return ignored(event.reason)
+    return settled(lambda: record(event))
+
+
+@app.post("/webhooks/wix/orders")
+def wix_order_approved() -> Response[str]:
+    notification = read_wix_webhook(app.current_event, runtime().wix_public_key())
+    if notification.event_type != wix.ORDER_APPROVED:
+        return ignored(f"event type {notification.event_type} is not handled on this route")
+    approved = read_wix_event(notification, wix.OrderApproved)
+    event = translated(lambda: wix.order_created(approved, notification.instance_id))
+    if isinstance(event, Ignored):
         return ignored(event.reason)
     return settled(lambda: record(event))
 

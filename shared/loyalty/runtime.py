@@ -48,6 +48,10 @@ class Runtime:
     def shopify_secret(self) -> bytes:
         return resolve_secret(self.settings.shopify_secret)
 
+    def wix_public_key(self) -> bytes:
+        """The Wix app's public key, PEM (LOYALTY_WIX_PUBLIC_KEY, or its SSM parameter)."""
+        return resolve_secret(self.settings.wix_public_key)
+
 
 @lru_cache(maxsize=1)
 def runtime() -> Runtime:

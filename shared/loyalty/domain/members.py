@@ -42,7 +42,8 @@ def register_member(
             repository.commit(decision.changes)
         except EmailTaken as taken:
             raise Conflict(
-                f"another member of store {event.store_id} already holds {taken.claim.email_key}"
+                f"another member of store {event.store_id} already holds {taken.claim.email_key}",
+                cause="email_taken",
             ) from None
         return Outcome(duplicate=False, account=decision.account)
 

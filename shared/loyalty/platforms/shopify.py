@@ -10,7 +10,6 @@ import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -26,6 +25,7 @@ from loyalty.events import (
     Refund,
     RegisteredCustomer,
 )
+from loyalty.platforms.common import Envelope, Ignored
 
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
 SHOP_HEADER = "X-Shopify-Shop-Domain"
@@ -137,20 +137,6 @@ class ShopifyRefund(_Payload):
             if item.kind == "refund" and item.status == "success":
                 total += Decimal(item.amount)
         return total
-
-
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """What the headers say about a webhook: the shop (store id), the event id, when."""
-
-    store_id: str
-    event_id: str
-    occurred_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Ignored:
-    reason: str
 
 
 def order_created(order: ShopifyOrder, envelope: Envelope) -> OrderCreated | Ignored:

@@ -19,16 +19,16 @@ from loyalty.entities import utc_now
 from loyalty.errors import Conflict
 from loyalty.events import Identifier
 from loyalty.observability import count, logger
-from loyalty.platforms import shopify
+from loyalty.platforms import shopify, wix
+from loyalty.platforms.common import Envelope
 from loyalty.web import json_response, parse_body, raw_body, schema_violation, validate_values
 
 Model = TypeVar("Model", bound=BaseModel)
+WixEvent = TypeVar("WixEvent", bound=wix.WixEvent)
 T = TypeVar("T")
 
 
-def read_shopify_webhook(
-    event: BaseProxyEvent, model: type[Model], secret: bytes
-) -> tuple[Model, shopify.Envelope]:
+def read_shopify_webhook(event: BaseProxyEvent, model: type[Model], secret: bytes) -> tuple[Model, Envelope]:
     """Signature (401), then body (400/422), then the headers that name the shop and the event."""
     body = raw_body(event)
     shopify.verify_webhook(event.headers.get(shopify.HMAC_HEADER), body, secret)
@@ -36,7 +36,7 @@ def read_shopify_webhook(
     shop = event.headers.get(shopify.SHOP_HEADER) or ""
     event_id = next((event.headers[name] for name in shopify.EVENT_ID_HEADERS if event.headers.get(name)), "")
     validate_values(Identifier, "header", {shopify.SHOP_HEADER: shop, shopify.EVENT_ID_HEADERS[0]: event_id})
-    envelope = shopify.Envelope(store_id=shop, event_id=event_id, occurred_at=_triggered_at(event))
+    envelope = Envelope(store_id=shop, event_id=event_id, occurred_at=_triggered_at(event))
     logger.set_correlation_id(event_id)
     logger.append_keys(store_id=shop, platform="shopify")
     return payload, envelope
@@ -51,12 +51,29 @@ def _triggered_at(event: BaseProxyEvent) -> datetime:
     return moment if moment is not None and moment.tzinfo is not None else utc_now()
 
 
-def translated(build: Callable[[], T]) -> T:
+def read_wix_webhook(event: BaseProxyEvent, public_key_pem: bytes) -> wix.Notification:
+    """The token first (401), then its `data` claim (422): the event type and the store."""
+    claims = wix.verify_webhook(raw_body(event), public_key_pem)
+    notification = translated(lambda: wix.Claims.model_validate(claims).data, location="token")
+    logger.append_keys(
+        store_id=notification.instance_id, platform="wix", wix_event_type=notification.event_type
+    )
+    return notification
+
+
+def read_wix_event(notification: wix.Notification, model: type[WixEvent]) -> WixEvent:
+    """The event inside the notification, read by the model of its type (422 when it does not fit)."""
+    payload = translated(lambda: model.model_validate(notification.data), location="data")
+    logger.set_correlation_id(payload.id)
+    return payload
+
+
+def translated(build: Callable[[], T], location: str = "translated") -> T:
     """A platform payload that cannot become a canonical event is a 422, like any bad body."""
     try:
         return build()
     except ValidationError as error:
-        raise schema_violation(error, location="translated") from None
+        raise schema_violation(error, location=location) from None
 
 
 def ignored(reason: str) -> Response[str]:
@@ -71,5 +88,6 @@ def settled(handle: Callable[[], Response[str]]) -> Response[str]:
         return handle()
     except Conflict as conflict:
         count("PlatformConflicts")
-        logger.warning("platform event conflicts with the state", extra={"reason": conflict.message})
+        # The cause, not the message: the message may name an email, and logs hold no personal data.
+        logger.warning("platform event conflicts with the state", extra={"conflict": conflict.cause})
         return json_response(200, {"status": "conflict", "reason": conflict.message})
