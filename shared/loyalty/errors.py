@@ -42,17 +42,15 @@ class NotFound(LoyaltyError):
 class Conflict(LoyaltyError):
     """The event conflicts with the current state; retrying it will not help.
 
-    `cause` names the kind of conflict in a word, for logs and metrics, which must not carry the
-    personal data (an email…) that the message may hold.
-    """
+    `reason` is a short code for logs and metrics; the message (for the caller) may name an email."""
 
     code = "conflict"
 
     def __init__(
-        self, message: str, *, cause: str = "state_conflict", details: Sequence[dict[str, Any]] | None = None
+        self, message: str, *, reason: str = "conflict", details: Sequence[dict[str, Any]] | None = None
     ) -> None:
         super().__init__(message, details=details)
-        self.cause = cause
+        self.reason = reason
 
 
 class TransientFault(LoyaltyError):

@@ -43,7 +43,7 @@ def register_member(
         except EmailTaken as taken:
             raise Conflict(
                 f"another member of store {event.store_id} already holds {taken.claim.email_key}",
-                cause="email_taken",
+                reason="email_taken",
             ) from None
         return Outcome(duplicate=False, account=decision.account)
 

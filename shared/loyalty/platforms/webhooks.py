@@ -88,6 +88,7 @@ def settled(handle: Callable[[], Response[str]]) -> Response[str]:
         return handle()
     except Conflict as conflict:
         count("PlatformConflicts")
-        # The cause, not the message: the message may name an email, and logs hold no personal data.
-        logger.warning("platform event conflicts with the state", extra={"conflict": conflict.cause})
+        # The reason's code, not its text: the text may name the customer's email (the platform
+        # may read it in the answer; the logs keep no personal data). The store is a log key.
+        logger.warning("platform event conflicts with the state", extra={"conflict": conflict.reason})
         return json_response(200, {"status": "conflict", "reason": conflict.message})
