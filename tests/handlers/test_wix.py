@@ -181,6 +181,17 @@ def test_a_member_created_pending_is_a_candidate_until_updated_approved(service:
     service.assert_sound(STORE)
 
 
+def test_names_kept_in_contact_details_are_read_too(service: Service) -> None:
+    entity = wix.member()
+    entity["contactDetails"] = {"firstName": "Annie", "lastName": "Lee-Smith", "emails": ["ann@example.com"]}
+    entity.pop("contact")
+
+    send(service, MEMBERS, MEMBER_CREATED, wix.member_created_event(entity))
+
+    account = service.account(wix.VISITOR_CONTACT, store_id=STORE)
+    assert (account.first_name, account.last_name) == ("Annie", "Lee-Smith")
+
+
 def test_a_pending_member_changes_nothing_of_a_known_customer(service: Service) -> None:
     approve(service, wix.visitor_order())
     before = service.snapshot()

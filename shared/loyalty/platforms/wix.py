@@ -261,6 +261,7 @@ class WixMember(_Payload):
     status: str | None = None
     contact_id: str | None = None
     contact: Contact | None = None
+    contact_details: Contact | None = None  # where some of Wix's member documents keep the names
 
     @property
     def approved(self) -> bool:
@@ -310,7 +311,7 @@ def member_registered(event: MemberChanged, store_id: str) -> MemberRegistered |
     if not member.contact_id:
         return Ignored("member has no contact")
     envelope = event.envelope(store_id)
-    contact = member.contact or Contact()
+    contact = member.contact or member.contact_details or Contact()
     return MemberRegistered(
         event_id=envelope.event_id,
         store_id=envelope.store_id,
