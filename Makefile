@@ -40,8 +40,8 @@ typecheck: $(PY_STAMP) ## mypy (strict) on shared/, functions/ and tools/
 cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
 	$(BIN)/cfn-lint template.yaml
 
-pytest: install ## The test suites only
-	$(BIN)/pytest
+pytest: install ## The test suites only (the deployment tier included; FAST=1 skips its recorded runs)
+	$(BIN)/pytest $(if $(FAST),-m "not deployment_calls")
 
 bench: install ## Run the benchmarks and print the figures
 	$(BIN)/python -m loyalty_dev.bench
@@ -94,9 +94,10 @@ reconcile: install ## Check a store's invariants on make dev's database: make re
 build: $(SAM_STAMP) ## sam build (python3.13, arm64) into .aws-sam/
 	$(SAM_BUILD_ENV) $(SAM) build
 
-validate: $(SAM_STAMP) $(PY_STAMP) ## sam validate --lint, and cfn-lint
+validate: build $(PY_STAMP) ## sam validate --lint, cfn-lint, and the built layer's binaries (python3.13, arm64)
 	$(SAM) validate --lint
 	$(BIN)/cfn-lint template.yaml
+	$(BIN)/python -m loyalty_dev.built_layer .aws-sam/build
 
 deploy: build ## sam deploy with samconfig.toml (GUIDED=1: sam deploy --guided)
 	$(SAM) deploy $(if $(GUIDED),--guided)

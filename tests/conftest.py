@@ -10,15 +10,20 @@ from moto import mock_aws
 
 from loyalty.runtime import reset_runtime
 from loyalty_dev.template import create_tables, load_template
+from tests.plugins.ssm_secrets import SECRET_VARIABLES, put_secrets, secrets_from_ssm
 from tests.support import SHOPIFY_SECRET, TOKEN_SECRET, WEBHOOK_SECRET, Service
 from tests.wix_payloads import APP_PUBLIC_KEY_PEM
 
-pytest_plugins = ["tests.plugins.dynamodb_local"]
+pytest_plugins = ["tests.plugins.dynamodb_local", "tests.plugins.personal_data", "tests.plugins.aws_calls"]
+SECRETS = dict(
+    zip(SECRET_VARIABLES, (WEBHOOK_SECRET, TOKEN_SECRET, SHOPIFY_SECRET, APP_PUBLIC_KEY_PEM), strict=True)
+)
 
 
 @pytest.fixture
 def service_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """The environment template.yaml gives the functions, with local secrets instead of SSM."""
+    """The environment template.yaml gives the functions, with local secrets instead of SSM (or,
+    in the deployment tier's runs, with no secret: `service` puts them in moto's SSM)."""
     environment = dict(load_template().functions()["OrderCreatedFunction"].environment)
     environment.update(
         {
@@ -27,13 +32,12 @@ def service_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
             "AWS_SESSION_TOKEN": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_REGION": "us-east-1",
-            "LOYALTY_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "LOYALTY_CUSTOMER_TOKEN_SECRET": TOKEN_SECRET,
-            "LOYALTY_SHOPIFY_SECRET": SHOPIFY_SECRET,
-            "LOYALTY_WIX_PUBLIC_KEY": APP_PUBLIC_KEY_PEM,
+            **({} if secrets_from_ssm() else SECRETS),
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
     )
+    for name in SECRET_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     for name, value in environment.items():
@@ -49,4 +53,6 @@ def service(service_env: dict[str, str]) -> Iterator[Service]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_tables(client)
+        if secrets_from_ssm():
+            put_secrets(boto3.client("ssm", region_name="us-east-1"), service_env, SECRETS)
         yield Service(client=client, table_name=service_env["TABLE_NAME"])

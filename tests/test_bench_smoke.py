@@ -26,3 +26,12 @@ def test_item_sizes_follow_dynamodbs_rules() -> None:
     assert bench.item_size({"l": {"L": [{"S": "ab"}, {"BOOL": True}]}}) == 1 + 3 + (1 + 2) + (1 + 1)
     assert bench.write_units(1024) == 1
     assert bench.write_units(1025) == 2
+
+
+def test_the_rejection_figure_runs_and_a_forgery_makes_no_dynamodb_call() -> None:
+    from loyalty_dev.bench_rejections import time_rejections
+
+    timing = time_rejections(rounds=1, per_round=3)
+
+    assert len(timing.accepted_ms) == len(timing.rejected_ms) == 3
+    assert timing.rejected_calls == 0

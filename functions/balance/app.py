@@ -14,12 +14,13 @@ import time
 from aws_lambda_powertools.event_handler import Response
 
 from loyalty.domain.balances import lookup_balance
-from loyalty.events import Identifier
+from loyalty.errors import Unauthorized
 from loyalty.platforms import shopify
+from loyalty.request_bounds import single_header
 from loyalty.runtime import runtime
-from loyalty.tokens import verify_customer_token
+from loyalty.tokens import MAX_AUTHORIZATION_LENGTH, verify_customer_token
 from loyalty.views import account_view
-from loyalty.web import create_app, json_response, lambda_entry, validate_path
+from loyalty.web import create_app, json_response, lambda_entry, validate_ids
 
 app = create_app()
 
@@ -28,7 +29,7 @@ app = create_app()
 def balance(store_id: str, customer_id: str) -> Response[str]:
     services = runtime()
     verify_customer_token(
-        app.current_event.headers.get("Authorization"),
+        single_header(app.current_event, "Authorization", MAX_AUTHORIZATION_LENGTH, Unauthorized),
         services.customer_token_secret(),
         store_id,
         customer_id,
@@ -45,7 +46,7 @@ def shopify_proxy_balance() -> Response[str]:
 
 
 def answer(store_id: str, customer_id: str) -> Response[str]:
-    validate_path(Identifier, store_id=store_id, customer_id=customer_id)
+    validate_ids(store_id, customer_id=customer_id)
     return json_response(200, account_view(lookup_balance(runtime().repository, store_id, customer_id)))
 
 

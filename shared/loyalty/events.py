@@ -8,6 +8,9 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
+# A store id has no colon, so that a customer token's sub `<store>:<customer>`, split at its first
+# colon, names exactly one store and one customer.
+StoreId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@-]{1,128}$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 # A non-negative amount as a decimal string: at most 12 digits before the point and 4 after.
 Amount = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,4})?$")]
@@ -29,7 +32,7 @@ class _Model(BaseModel):
 
 class WebhookEvent(_Model):
     event_id: Identifier
-    store_id: Identifier
+    store_id: StoreId
     occurred_at: AwareDatetime
 
 

@@ -13,7 +13,7 @@ from botocore.config import Config
 from loyalty.config import Settings, settings_from_env
 from loyalty.domain.program import ProgramCache
 from loyalty.repository import Repository
-from loyalty.secrets import resolve_secret
+from loyalty.secrets import resolve_distinct_secret, resolve_secret
 
 # Throttling and 5xx are retried by botocore's standard mode (exponential backoff with jitter);
 # the timeouts keep a stalled connection from eating the function's whole time budget.
@@ -39,11 +39,13 @@ class Runtime:
     def programs(self) -> ProgramCache:
         return ProgramCache(self.settings.program)
 
+    # The webhook secret and the token key are each checked against the other after they are read
+    # (from the environment or SSM): a function holding one reads the other to compare them.
     def webhook_secret(self) -> bytes:
-        return resolve_secret(self.settings.webhook_secret)
+        return resolve_distinct_secret(self.settings.webhook_secret, self.settings.customer_token_secret)
 
     def customer_token_secret(self) -> bytes:
-        return resolve_secret(self.settings.customer_token_secret)
+        return resolve_distinct_secret(self.settings.customer_token_secret, self.settings.webhook_secret)
 
     def shopify_secret(self) -> bytes:
         return resolve_secret(self.settings.shopify_secret)

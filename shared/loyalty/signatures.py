@@ -10,8 +10,13 @@ from loyalty.errors import Unauthorized
 
 SIGNATURE_HEADER = "X-Loyalty-Signature"
 TOLERANCE_SECONDS = 300
+MAX_HEADER_LENGTH = 4096
+# Rotation needs two or three entries; more than this is not a signature but a flood.
+MAX_ENTRIES = 16
 _HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
-_MAX_HEADER_LENGTH = 4096
+# ASCII digits only (str.isdigit also accepts "١٢٣" and "²"), and no more than 12 of them: unix
+# seconds stay below 10**11 for thousands of years, and a longer number must never reach arithmetic.
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 def compute_signature(secret: bytes, timestamp: int, body: bytes) -> str:
@@ -39,11 +44,14 @@ def verify_signature(header: str | None, body: bytes, secret: bytes, now: float)
 
 
 def _parse(header: str) -> tuple[int, list[str]]:
-    if len(header) > _MAX_HEADER_LENGTH:
-        raise Unauthorized(f"malformed {SIGNATURE_HEADER} header")
+    if len(header) > MAX_HEADER_LENGTH:
+        raise Unauthorized(f"malformed {SIGNATURE_HEADER} header: longer than {MAX_HEADER_LENGTH}")
+    parts = header.split(",", MAX_ENTRIES)
+    if len(parts) > MAX_ENTRIES:
+        raise Unauthorized(f"malformed {SIGNATURE_HEADER} header: more than {MAX_ENTRIES} entries")
     timestamps: list[str] = []
     candidates: list[str] = []
-    for part in header.split(","):
+    for part in parts:
         key, sep, value = part.strip().partition("=")
         if not sep:
             raise Unauthorized(f"malformed {SIGNATURE_HEADER} header")
@@ -52,7 +60,7 @@ def _parse(header: str) -> tuple[int, list[str]]:
         elif key == "v1" and _HEX_SHA256.fullmatch(value):
             candidates.append(value)
         # Other schemes (v0, future versions) are ignored, as Stripe's verifiers do.
-    if len(timestamps) != 1 or not timestamps[0].isascii() or not timestamps[0].isdigit():
+    if len(timestamps) != 1 or not _UNIX_SECONDS.fullmatch(timestamps[0]):
         raise Unauthorized(f"malformed {SIGNATURE_HEADER} header: one numeric t= is required")
     if not candidates:
         raise Unauthorized(f"malformed {SIGNATURE_HEADER} header: no v1 signature")

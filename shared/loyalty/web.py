@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 import time
+import traceback
 from collections.abc import Callable
 from functools import lru_cache
 from http import HTTPStatus
@@ -20,9 +21,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from loyalty import errors
-from loyalty.events import WebhookEvent
+from loyalty.events import Identifier, StoreId, WebhookEvent
 from loyalty.observability import count, logger, metrics
-from loyalty.signatures import SIGNATURE_HEADER, verify_signature
+from loyalty.request_bounds import check_bounds, single_header
+from loyalty.signatures import MAX_HEADER_LENGTH, SIGNATURE_HEADER, verify_signature
 
 Model = TypeVar("Model", bound=BaseModel)
 Webhook = TypeVar("Webhook", bound=WebhookEvent)
@@ -73,7 +75,10 @@ def create_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def _unexpected(error: Exception) -> Response[str]:
-        logger.exception("unexpected error")
+        # The type and the frames, not the message: an exception's text can quote the input (an
+        # email, a name), and logs hold no personal data.
+        frames = traceback.format_list(traceback.extract_tb(error.__traceback__))
+        logger.error("unexpected error", extra={"error_type": type(error).__name__, "frames": frames})
         count("UnexpectedErrors")
         return error_response(500, "internal_error", "internal error")
 
@@ -90,9 +95,26 @@ def lambda_entry(app: APIGatewayRestResolver) -> Handler:
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            check_bounds(event)  # sizes first: nothing below parses a value larger than its bound
+        except errors.LoyaltyError as error:
+            return _rejected_before_routing(error)
         return app.resolve(event, context)
 
     return lambda_handler
+
+
+def _rejected_before_routing(error: errors.LoyaltyError) -> dict[str, Any]:
+    """The answer the resolver would give for `error`, for an event it must not even route."""
+    status = int(_status_of(error))
+    logger.info("request rejected", extra={"status": status, "error": error.code})
+    count(f"Rejected{status}")
+    return {
+        "statusCode": status,
+        "multiValueHeaders": {"Content-Type": [content_types.APPLICATION_JSON]},
+        "body": dumps({"error": error.code, "message": error.message}),
+        "isBase64Encoded": False,
+    }
 
 
 def _status_of(error: errors.LoyaltyError) -> HTTPStatus:
@@ -117,7 +139,8 @@ def read_signed_event(event: BaseProxyEvent, model: type[Webhook], secret: bytes
     """Judge a webhook in the contract's order: signature (401), then JSON (400), then schema (422).
     Its logs then carry the event id (as correlation id) and the store."""
     body = raw_body(event)
-    verify_signature(event.headers.get(SIGNATURE_HEADER), body, secret, time.time())
+    header = single_header(event, SIGNATURE_HEADER, MAX_HEADER_LENGTH, errors.Unauthorized)
+    verify_signature(header, body, secret, time.time())
     webhook = parse_body(body, model)
     logger.set_correlation_id(webhook.event_id)
     logger.append_keys(store_id=webhook.store_id)
@@ -157,8 +180,20 @@ def validate_path(kind: Any, **values: str) -> None:
     validate_values(kind, "path", values)
 
 
+def validate_ids(store_id: str, **customer_ids: str) -> None:
+    """422 when the path's store id (no colon) or customer ids are outside the contract's patterns."""
+    _raise_problems(
+        "path",
+        _problems(StoreId, "path", {"store_id": store_id}) + _problems(Identifier, "path", customer_ids),
+    )
+
+
 def validate_values(kind: Any, location: str, values: dict[str, str]) -> None:
     """422 when a value (of the path, a header…) is outside its pattern."""
+    _raise_problems(location, _problems(kind, location, values))
+
+
+def _problems(kind: Any, location: str, values: dict[str, str]) -> list[dict[str, Any]]:
     adapter = _adapter(kind)
     problems: list[dict[str, Any]] = []
     for name, value in values.items():
@@ -166,6 +201,10 @@ def validate_values(kind: Any, location: str, values: dict[str, str]) -> None:
             adapter.validate_python(value)
         except ValidationError:
             problems.append({"loc": [location, name], "type": "string_pattern_mismatch", "msg": "invalid id"})
+    return problems
+
+
+def _raise_problems(location: str, problems: list[dict[str, Any]]) -> None:
     if problems:
         names = ", ".join(problem["loc"][1] for problem in problems)
         raise errors.SchemaViolation(f"invalid {location} values: {names}", details=problems)

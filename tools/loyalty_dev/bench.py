@@ -1486,10 +1486,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="timing rounds (fresh tables each)")
     parser.add_argument("--per-round", type=int, default=20, help="orders per timing round")
     parser.add_argument(
-        "--only", choices=["calls", "timing", "cold", "memory"], action="append", help="run only these parts"
+        "--only",
+        choices=["calls", "timing", "cold", "memory", "rejections"],
+        action="append",
+        help="run only these parts",
     )
     arguments = parser.parse_args(argv)
-    parts = set(arguments.only or ["calls", "timing", "cold", "memory"])
+    parts = set(arguments.only or ["calls", "timing", "cold", "memory", "rejections"])
     report = Report(sys.stdout)
     report.line(f"Loyalty service benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     report.line(f"machine: {machine()}")
@@ -1517,6 +1520,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             report_memory(report, serve_events(arguments.events))
         if "calls" in parts:
             report_cost(report, measured, CostInputs())
+        if "rejections" in parts:
+            from loyalty_dev.bench_rejections import report_rejections, time_rejections
+
+            report_rejections(report, time_rejections(arguments.rounds, arguments.per_round))
     report_verdicts(report)
     return 0
 

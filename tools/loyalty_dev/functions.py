@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +22,43 @@ def module_name(function: Function) -> str:
     return ".".join(relative.parts)
 
 
+# The function whose handler is running in this process (None between invocations): the
+# deployment tier attributes each AWS call to it, to check that function's own role.
+_running: ContextVar[str | None] = ContextVar("loyalty_running_function", default=None)
+_last_invoked: list[str] = []
+
+
+def running_function() -> str | None:
+    return _running.get()
+
+
 def load_handler(function: Function) -> Handler:
+    """The function's handler, run as if in a container of its own: while it runs,
+    `running_function()` names it, and it never sees a secret another function cached."""
     module = importlib.import_module(module_name(function))
     handler: Handler = getattr(module, function.handler_name)
-    return handler
+    name = function.name
+
+    def invoke(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if _last_invoked != [name]:
+            _forget_cached_parameters()
+            _last_invoked[:] = [name]
+        token = _running.set(name)
+        try:
+            return handler(event, context)
+        finally:
+            _running.reset(token)
+
+    return invoke
+
+
+def _forget_cached_parameters() -> None:
+    """On Lambda each function has its own process, so its own Powertools parameter cache; in
+    one process a secret read by one function would hide the next function's read."""
+    base = sys.modules.get("aws_lambda_powertools.utilities.parameters.base")
+    if base is not None:  # never imported here: a cold start measured stays cold
+        for provider in base.DEFAULT_PROVIDERS.values():  # keep their clients: only values go
+            provider.clear_cache()
 
 
 @dataclass

@@ -19,6 +19,11 @@ router = Router()  # type: ignore[no-untyped-call]
 
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=8192)]
 Limit = Annotated[int, Field(ge=1, le=100)]
+# An email or name prefix: printable text (no control characters).
+SearchText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"),
+]
 
 
 class _Query(BaseModel):
@@ -27,9 +32,7 @@ class _Query(BaseModel):
 
 class CustomerListQuery(_Query):
     status: CustomerStatus = CustomerStatus.MEMBER
-    search: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = (
-        None
-    )
+    search: SearchText | None = None
     limit: Limit = 25
     cursor: Cursor | None = None
 

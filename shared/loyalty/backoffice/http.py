@@ -13,9 +13,9 @@ from pydantic import BaseModel, ValidationError
 from loyalty.domain.idempotency import Planned, Reply, fingerprint, run_once
 from loyalty.entities import utc_now
 from loyalty.errors import SchemaViolation
-from loyalty.events import Identifier
+from loyalty.request_bounds import single_header
 from loyalty.runtime import runtime
-from loyalty.web import dumps, json_response, parse_body, raw_body, schema_violation, validate_path
+from loyalty.web import dumps, json_response, parse_body, raw_body, schema_violation, validate_ids
 
 Model = TypeVar("Model", bound=BaseModel)
 Result = TypeVar("Result")
@@ -24,8 +24,8 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,128}")
 
 
-def ids(**values: str) -> None:
-    validate_path(Identifier, **values)
+def ids(store_id: str, **customer_ids: str) -> None:
+    validate_ids(store_id, **customer_ids)
 
 
 def body(router: Router, model: type[Model]) -> Model:
@@ -33,7 +33,22 @@ def body(router: Router, model: type[Model]) -> Model:
 
 
 def query(router: Router, model: type[Model]) -> Model:
-    parameters = router.current_event.query_string_parameters or {}
+    """The query string as `model`: a parameter given twice is a 422 (which one would count is
+    not for the service to guess), as is any value outside the model's constraints."""
+    event = router.current_event
+    listed = event.multi_value_query_string_parameters or {
+        name: [value] for name, value in (event.query_string_parameters or {}).items()
+    }
+    repeated = sorted(name for name, values in listed.items() if len(values) > 1)
+    if repeated:
+        raise SchemaViolation(
+            f"query parameters given more than once: {', '.join(repeated)}",
+            details=[
+                {"loc": ["query", name], "type": "repeated_parameter", "msg": "given more than once"}
+                for name in repeated
+            ],
+        )
+    parameters = {name: values[0] for name, values in listed.items() if values}
     try:
         return model.model_validate(parameters)
     except ValidationError as error:
@@ -41,7 +56,7 @@ def query(router: Router, model: type[Model]) -> Model:
 
 
 def idempotency_key(router: Router) -> str | None:
-    key = router.current_event.headers.get(IDEMPOTENCY_HEADER)
+    key = single_header(router.current_event, IDEMPOTENCY_HEADER, 128, SchemaViolation)
     if key is None:
         return None
     if not _IDEMPOTENCY_KEY.fullmatch(key):

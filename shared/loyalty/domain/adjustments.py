@@ -55,9 +55,12 @@ def plan_points(
     before = found.account if found else None
     account = before or new_account(store_id, customer_id, CustomerStatus.CANDIDATE, now)
     if account.status is CustomerStatus.EXCLUDED:
-        raise Conflict(f"customer {account.customer_id} is excluded from the program")
+        raise Conflict(f"customer {account.customer_id} is excluded from the program", reason="excluded")
     if account.points.balance + amount < 0:
-        raise Conflict(f"taking {-amount} points would leave a negative balance ({account.points.balance})")
+        raise Conflict(
+            f"taking {-amount} points would leave a negative balance ({account.points.balance})",
+            reason="negative_balance",
+        )
     after = account.changed(now, points=account.points + Points(adjusted=amount))
     entry = _entry(after, EntryType.ADJUST, amount, reason, transaction_id("adjust", idempotency_key), now)
     merged_from = found.merged_from if found else None
@@ -81,9 +84,12 @@ def plan_balance(
     found = require(repository, store_id, customer_id)
     account = found.account
     if revision != account.revision:
-        raise Conflict(f"stale revision {revision}: the account is at revision {account.revision}")
+        raise Conflict(
+            f"stale revision {revision}: the account is at revision {account.revision}",
+            reason="stale_revision",
+        )
     if account.status is CustomerStatus.EXCLUDED:
-        raise Conflict(f"customer {account.customer_id} is excluded from the program")
+        raise Conflict(f"customer {account.customer_id} is excluded from the program", reason="excluded")
     change = balance - account.points.balance
     if change == 0:
         return Planned(None, PointsTransaction(None, found))
@@ -108,9 +114,15 @@ def plan_redemption(
     found = require(repository, store_id, customer_id)
     account = found.account
     if account.status is not CustomerStatus.MEMBER:
-        raise Conflict(f"only members redeem; customer {account.customer_id} is {account.status.value}")
+        raise Conflict(
+            f"only members redeem; customer {account.customer_id} is {account.status.value}",
+            reason="not_a_member",
+        )
     if points > account.points.balance:
-        raise Conflict(f"cannot redeem {points} points: the balance is {account.points.balance}")
+        raise Conflict(
+            f"cannot redeem {points} points: the balance is {account.points.balance}",
+            reason="insufficient_balance",
+        )
     after = account.changed(now, points=account.points + Points(redeemed=points))
     entry = _entry(after, EntryType.REDEEM, -points, reward, transaction_id("redeem", idempotency_key), now)
     return Planned(

@@ -52,7 +52,10 @@ def run_once(
             record = repository.get_idempotency(store_id, key)
             if record is not None:
                 if record.fingerprint != request_fingerprint:
-                    raise Conflict("this Idempotency-Key was used for a different request")
+                    raise Conflict(
+                        "this Idempotency-Key was used for a different request",
+                        reason="idempotency_key_reused",
+                    )
                 return Reply(record.status, record.body)
         planned = plan()
         reply = render(planned.result)
@@ -66,7 +69,9 @@ def run_once(
             except EntryExists:
                 raise AccountChanged from None  # the same key won a race: read again, replay it
             except EmailTaken as taken:
-                raise Conflict(f"another member holds {taken.claim.email_key}") from None
+                raise Conflict(
+                    f"another member holds {taken.claim.email_key}", reason="email_taken"
+                ) from None
         return reply
 
     return with_contention_retries(attempt)

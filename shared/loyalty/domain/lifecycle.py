@@ -90,7 +90,7 @@ def decide_merge(
     invitation = event.invitation
     guest_id, member_id = invitation.guest_customer_id, invitation.member_customer_id
     if guest_id == member_id:
-        raise Conflict("a customer file cannot be merged into itself")
+        raise Conflict("a customer file cannot be merged into itself", reason="self_merge")
     if guest is None:
         raise NotFound(f"guest customer {guest_id} not found in store {event.store_id}")
     if member is None:
@@ -98,11 +98,17 @@ def decide_merge(
     if guest.status is CustomerStatus.MERGED:
         if guest.merged_into == member_id:
             return MergeDecision(member, guest, None)
-        raise Conflict(f"guest {guest_id} was already merged into another member")
+        raise Conflict(f"guest {guest_id} was already merged into another member", reason="already_merged")
     if guest.status is not CustomerStatus.CANDIDATE:
-        raise Conflict(f"only a candidate can be merged as the guest; {guest_id} is {guest.status.value}")
+        raise Conflict(
+            f"only a candidate can be merged as the guest; {guest_id} is {guest.status.value}",
+            reason="guest_not_candidate",
+        )
     if member.status is not CustomerStatus.MEMBER:
-        raise Conflict(f"the merge target must be a member; {member_id} is {member.status.value}")
+        raise Conflict(
+            f"the merge target must be a member; {member_id} is {member.status.value}",
+            reason="target_not_member",
+        )
 
     moved = guest.points
     merged_member = member.changed(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +33,8 @@ SHOP_HEADER = "X-Shopify-Shop-Domain"
 EVENT_ID_HEADERS = ("X-Shopify-Event-Id", "X-Shopify-Webhook-Id")
 TRIGGERED_AT_HEADER = "X-Shopify-Triggered-At"
 PROXY_TOLERANCE_SECONDS = 300
+MAX_HMAC_HEADER_LENGTH = 128  # base64 of a SHA-256 MAC is 44 characters
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")  # ASCII digits, and never a number arithmetic can overflow
 
 
 # Signatures -------------------------------------------------------------------------------------
@@ -45,6 +48,8 @@ def verify_webhook(header: str | None, body: bytes, secret: bytes) -> None:
     """Shopify signs the raw body: base64 of HMAC-SHA256 with the app's secret."""
     if not header:
         raise Unauthorized(f"missing {HMAC_HEADER} header")
+    if len(header) > MAX_HMAC_HEADER_LENGTH:
+        raise Unauthorized(f"malformed {HMAC_HEADER} header")
     if not hmac.compare_digest(webhook_hmac(secret, body).encode(), header.strip().encode()):
         raise Unauthorized("Shopify signature does not match the body")
 
@@ -65,23 +70,33 @@ class ProxyCustomer:
 
 
 def verify_app_proxy(parameters: Mapping[str, Sequence[str]], secret: bytes, now: float) -> ProxyCustomer:
-    """A storefront request relayed by Shopify's app proxy, for the logged-in customer."""
+    """A storefront request relayed by Shopify's app proxy, for the logged-in customer.
+
+    The signature covers repeated values joined by commas, so `shop=a&shop=b` is signed as
+    `shop=a,b`: a parameter the service acts on must therefore appear exactly once."""
     given = parameters.get("signature") or []
     if len(given) != 1:
         raise Unauthorized("missing app proxy signature")
     expected = proxy_signature(secret, parameters)
-    if not hmac.compare_digest(expected.encode(), given[0].encode()):
+    if not hmac.compare_digest(expected.encode(), given[0].encode("utf-8", "replace")):
         raise Unauthorized("app proxy signature does not match")
-    timestamps = parameters.get("timestamp") or []
-    if len(timestamps) != 1 or not timestamps[0].isascii() or not timestamps[0].isdigit():
-        raise Unauthorized("app proxy timestamp missing")
-    if abs(now - int(timestamps[0])) > PROXY_TOLERANCE_SECONDS:
+    timestamp = _single(parameters, "timestamp")
+    if timestamp is None or not _UNIX_SECONDS.fullmatch(timestamp):
+        raise Unauthorized("app proxy timestamp missing or malformed")
+    if abs(now - int(timestamp)) > PROXY_TOLERANCE_SECONDS:
         raise Unauthorized("app proxy timestamp is outside the 300 second tolerance")
-    shop = (parameters.get("shop") or [""])[0]
-    customer_id = (parameters.get("logged_in_customer_id") or [""])[0]
+    shop = _single(parameters, "shop")
+    customer_id = _single(parameters, "logged_in_customer_id")
     if not shop or not customer_id:
         raise Unauthorized("no customer is logged in")
     return ProxyCustomer(shop, customer_id)
+
+
+def _single(parameters: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = parameters.get(name) or []
+    if len(values) > 1:
+        raise Unauthorized(f"app proxy parameter {name} is given more than once")
+    return values[0] if values else None
 
 
 # Payloads ---------------------------------------------------------------------------------------

@@ -16,11 +16,12 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel, ValidationError
 
 from loyalty.entities import utc_now
-from loyalty.errors import Conflict
-from loyalty.events import Identifier
+from loyalty.errors import Conflict, SchemaViolation, Unauthorized
+from loyalty.events import Identifier, StoreId
 from loyalty.observability import count, logger
 from loyalty.platforms import shopify, wix
 from loyalty.platforms.common import Envelope
+from loyalty.request_bounds import single_header
 from loyalty.web import json_response, parse_body, raw_body, schema_violation, validate_values
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -31,11 +32,14 @@ T = TypeVar("T")
 def read_shopify_webhook(event: BaseProxyEvent, model: type[Model], secret: bytes) -> tuple[Model, Envelope]:
     """Signature (401), then body (400/422), then the headers that name the shop and the event."""
     body = raw_body(event)
-    shopify.verify_webhook(event.headers.get(shopify.HMAC_HEADER), body, secret)
+    header = single_header(event, shopify.HMAC_HEADER, shopify.MAX_HMAC_HEADER_LENGTH, Unauthorized)
+    shopify.verify_webhook(header, body, secret)
     payload = parse_body(body, model)
-    shop = event.headers.get(shopify.SHOP_HEADER) or ""
-    event_id = next((event.headers[name] for name in shopify.EVENT_ID_HEADERS if event.headers.get(name)), "")
-    validate_values(Identifier, "header", {shopify.SHOP_HEADER: shop, shopify.EVENT_ID_HEADERS[0]: event_id})
+    shop = single_header(event, shopify.SHOP_HEADER, 256, SchemaViolation) or ""
+    given_ids = (single_header(event, name, 256, SchemaViolation) for name in shopify.EVENT_ID_HEADERS)
+    event_id = next((value for value in given_ids if value), "")
+    validate_values(StoreId, "header", {shopify.SHOP_HEADER: shop})
+    validate_values(Identifier, "header", {shopify.EVENT_ID_HEADERS[0]: event_id})
     envelope = Envelope(store_id=shop, event_id=event_id, occurred_at=_triggered_at(event))
     logger.set_correlation_id(event_id)
     logger.append_keys(store_id=shop, platform="shopify")

@@ -30,6 +30,7 @@ from loyalty.events import (
     OrderCreated,
     OrderCustomer,
     RegisteredCustomer,
+    StoreId,
 )
 from loyalty.platforms.common import Envelope, Ignored
 
@@ -112,8 +113,6 @@ def _json_layer(value: Any) -> Any:
 
 
 JsonLayer = BeforeValidator(_json_layer)
-# A store id is an id without a colon (a customer token's `sub` is `<store>:<customer>`).
-StoreId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@-]{1,128}$")]
 
 
 class Notification(_Payload):

@@ -19,6 +19,7 @@ from loyalty.errors import SchemaViolation
 from loyalty.repository.keys import Item
 
 MAX_QUERIES_PER_PARTITION = 5  # bounds a page's cost when a search filter matches little
+MAX_CURSOR_LENGTH = 8192  # eight shards' start keys of the longest ids fit in this
 _DONE = "done"
 
 
@@ -44,24 +45,41 @@ def encode_cursor(state: dict[str, Any]) -> str:
 def decode_cursor(text: str | None, partitions: Sequence[Partition]) -> dict[str, Any]:
     if not text:
         return {}
+    if len(text) > MAX_CURSOR_LENGTH:
+        raise _bad_cursor()
     try:
         state = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise _bad_cursor() from None
     known = {partition.value: partition for partition in partitions}
     if not isinstance(state, dict) or not set(state) <= set(known):
         raise _bad_cursor()
     for value, position in state.items():
-        if position == _DONE:
-            continue
-        partition = known[value]
-        if (
-            not isinstance(position, dict)
-            or position.get(partition.key_name) != {"S": value}
-            or not all(isinstance(attribute, dict) for attribute in position.values())
-        ):
+        if position != _DONE and not _is_start_key(position, known[value]):
             raise _bad_cursor()
     return state
+
+
+def _is_start_key(position: Any, partition: Partition) -> bool:
+    """A cursor's position is the start key DynamoDB expects, and nothing else: the table's and the
+    index's keys as non-empty strings, the index's partition the one being paged. A client edits
+    the cursor at will, so anything DynamoDB would refuse (a 5xx here) is refused first (a 422)."""
+    names = {"pk", "sk", partition.key_name, partition.sort_name}
+    if not isinstance(position, dict) or set(position) != names:
+        return False
+    for attribute in position.values():
+        if not isinstance(attribute, dict) or set(attribute) != {"S"}:
+            return False
+        text = attribute["S"]
+        if not isinstance(text, str):
+            return False
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+            return False
+        if not 0 < size <= 1024:
+            return False
+    return bool(position[partition.key_name] == {"S": partition.value})
 
 
 def _bad_cursor() -> SchemaViolation:

@@ -1,0 +1,159 @@
+"""Every function's calls against its own role, both ways, with the secrets read from SSM.
+
+The handler suites (tests/handlers: webhooks, Shopify, the back office, the balance and the
+table's stream into TotalsFunction) run again in a pytest of their own with every AWS call
+recorded and attributed to the function whose handler made it (tests/plugins/aws_calls.py), and
+with no secret in the environment: each function reads its own from moto's SSM
+(tests/plugins/ssm_secrets.py). Each call is mapped to the IAM requests AWS authorizes for it and
+evaluated against that function's role in the translated template.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from loyalty_dev.template import PROJECT_ROOT, load_template
+from tests.deployment.iam import Request, allowed, exercised, grants, parameter_arn, requests_for
+from tests.deployment.stack import Stack, function_role_policies, functions, translate
+from tests.plugins.aws_calls import RECORD_VARIABLE
+from tests.plugins.ssm_secrets import SECRET_VARIABLES, SSM_VARIABLE
+
+pytestmark = pytest.mark.deployment_calls
+
+RECORDED_SUITES = ["tests/handlers"]
+# What Lambda itself does under a function's role: write its logs, send its traces, and, for a
+# stream's event source mapping, read the stream and send what fails to the on-failure queue.
+# None of these calls is made by the function's code, so no test can exercise them.
+RUNTIME_MANAGED_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
+STREAM_MANAGED_POLICY = "AWSLambdaDynamoDBExecutionRole"
+SECRETS = {
+    variable: load_template().parameter_defaults()[parameter]
+    for variable, parameter in (
+        ("LOYALTY_WEBHOOK_SECRET", "WebhookSecretParameterName"),
+        ("LOYALTY_CUSTOMER_TOKEN_SECRET", "CustomerTokenSecretParameterName"),
+        ("LOYALTY_SHOPIFY_SECRET", "ShopifySecretParameterName"),
+        ("LOYALTY_WIX_PUBLIC_KEY", "WixPublicKeyParameterName"),
+    )
+}
+WEBHOOK, TOKEN, SHOPIFY, WIX = (SECRETS[variable] for variable in SECRET_VARIABLES)
+# The secrets each function reads: its own, and the one it is checked distinct from.
+SECRETS_READ = {
+    "OrderCreatedFunction": {WEBHOOK, TOKEN, SHOPIFY, WIX},
+    "MemberRegisteredFunction": {WEBHOOK, TOKEN, SHOPIFY, WIX},
+    "OrderRefundedFunction": {WEBHOOK, TOKEN, SHOPIFY},
+    "InvitationAcceptedFunction": {WEBHOOK, TOKEN},
+    "BalanceFunction": {TOKEN, WEBHOOK, SHOPIFY},
+    "AdminFunction": set(),
+    "TotalsFunction": set(),
+}
+
+
+@pytest.fixture(scope="module")
+def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    record = tmp_path_factory.mktemp("aws-calls") / "calls.json"
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in SECRET_VARIABLES and not name.startswith("PYTEST_")
+    }
+    environment.update({RECORD_VARIABLE: str(record), SSM_VARIABLE: "1"})
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", *RECORDED_SUITES, "-q", "-x", "-p", "no:cacheprovider"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert run.returncode == 0, "the recorded suites failed with secrets from SSM:\n" + run.stdout[-4000:]
+    recorded: list[dict[str, Any]] = json.loads(Path(record).read_text(encoding="utf-8"))
+    return recorded
+
+
+@pytest.fixture(scope="module")
+def stack() -> Stack:
+    return Stack(translate())
+
+
+def requests_by_function(calls: list[dict[str, Any]]) -> dict[str, dict[Request, str]]:
+    """Per function, each IAM request its calls made, with the first test that made it."""
+    found: dict[str, dict[Request, str]] = defaultdict(dict)
+    for call in calls:
+        for request in requests_for(call):
+            found[call["function"]].setdefault(request, call["first_test"])
+    return found
+
+
+def test_every_function_of_the_template_is_driven_by_the_recorded_suites(
+    calls: list[dict[str, Any]], stack: Stack
+) -> None:
+    assert {call["function"] for call in calls} == set(functions(stack))
+
+
+def test_every_call_is_allowed_by_the_calling_function_s_own_role(
+    calls: list[dict[str, Any]], stack: Stack
+) -> None:
+    denied = [
+        f"{function}: {request.action} on {request.resource} denied (first in {test})"
+        for function, requests in sorted(requests_by_function(calls).items())
+        for request, test in sorted(requests.items())
+        if not allowed(function_role_policies(stack, function), request)
+    ]
+    assert denied == [], "\n".join(denied)
+
+
+def stream_destination_policies(function: str) -> set[str]:
+    """The inline policies SAM adds for an event source mapping's on-failure destination."""
+    events = load_template().resources[function]["Properties"].get("Events", {})
+    return {
+        f"{function}{name}{event['Properties']['DestinationConfig']['OnFailure']['Type']}Policy"
+        for name, event in events.items()
+        if event["Type"] in {"DynamoDB", "Kinesis"} and "DestinationConfig" in event["Properties"]
+    }
+
+
+def test_no_data_action_is_granted_that_no_call_exercises(calls: list[dict[str, Any]], stack: Stack) -> None:
+    made = requests_by_function(calls)
+    unexercised = [
+        f"{function}: {grant.action} on {grant.resource} ({policy.name}) is granted but never used"
+        for function in functions(stack)
+        for policy in function_role_policies(stack, function)
+        if not policy.managed and policy.name not in stream_destination_policies(function)
+        for grant in grants(policy)
+        if not exercised(grant, set(made.get(function, {})))
+    ]
+    assert unexercised == [], "\n".join(unexercised)
+
+
+def test_managed_policies_are_only_what_lambda_does_for_the_function(stack: Stack) -> None:
+    """Lambda writes logs and traces; a stream's event source mapping reads the stream."""
+    for function in functions(stack):
+        streams = any(
+            event["Type"] == "DynamoDB"
+            for event in load_template().resources[function]["Properties"].get("Events", {}).values()
+        )
+        managed = {policy.name for policy in function_role_policies(stack, function) if policy.managed}
+        assert managed == RUNTIME_MANAGED_POLICIES | ({STREAM_MANAGED_POLICY} if streams else set()), function
+
+
+def test_every_function_reads_its_secrets_from_ssm_through_its_parameter_variables(
+    calls: list[dict[str, Any]],
+) -> None:
+    read: dict[str, set[str]] = defaultdict(set)
+    for call in calls:
+        if (call["service"], call["operation"]) == ("ssm", "GetParameter"):
+            read[call["function"]].add(call["params"]["Name"])
+    assert {function: read.get(function, set()) for function in SECRETS_READ} == SECRETS_READ
+
+
+def test_a_parameter_arn_has_one_slash_after_parameter() -> None:
+    assert parameter_arn("/loyalty/webhook-secret").endswith(":parameter/loyalty/webhook-secret")
