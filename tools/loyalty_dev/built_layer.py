@@ -30,8 +30,8 @@ def is_aarch64_elf(binary: Path) -> bool:
     header = binary.read_bytes()[:20]
     if len(header) < 20 or not header.startswith(ELF_MAGIC):
         return False
-    byte_order = "little" if header[5] == 1 else "big"
-    return int.from_bytes(header[18:20], byte_order) == ELF_MACHINE_AARCH64
+    machine = header[18:20]
+    return int.from_bytes(machine, "little" if header[5] == 1 else "big") == ELF_MACHINE_AARCH64
 
 
 def problems(build_dir: Path) -> list[str]:
