@@ -51,7 +51,7 @@ clean: ## Remove the virtualenv, node_modules and caches
 
 # -- running locally, integrating, deploying ---------------------------------------------------
 
-.PHONY: dev dev-reset invoke send token events reconcile build validate deploy
+.PHONY: dev dev-reset invoke send token events schemas reconcile build validate deploy
 
 PORT ?= 3000
 # The SAM CLI lives in a virtualenv of its own: it pins exact boto3, click and cfn-lint versions.
@@ -86,6 +86,9 @@ token: $(PY_STAMP) ## Mint a customer token: make token STORE=acme CUSTOMER=c-42
 
 events: $(PY_STAMP) ## Rewrite events/: one API Gateway event per route, freshly signed
 	$(BIN)/loyalty events
+
+schemas: $(PY_STAMP) ## Rewrite openapi.yaml's components/schemas from the pydantic models
+	$(BIN)/loyalty schemas
 
 reconcile: install ## Check a store's invariants on make dev's database: make reconcile STORE=acme
 	$(if $(STORE),,$(error STORE is required: make reconcile STORE=acme))

@@ -9,37 +9,25 @@ import pytest
 from moto import mock_aws
 
 from loyalty.runtime import reset_runtime
+from loyalty_dev.harness.environment import REAL_AWS_VARIABLES, dummy_aws, service_environment
 from loyalty_dev.template import create_tables, load_template
 from tests.plugins.ssm_secrets import SECRET_VARIABLES, put_secrets, secrets_from_ssm
-from tests.support import SHOPIFY_SECRET, TOKEN_SECRET, WEBHOOK_SECRET, Service
-from tests.wix_payloads import APP_PUBLIC_KEY_PEM
+from tests.support import SECRETS, Service
 
 pytest_plugins = ["tests.plugins.dynamodb_local", "tests.plugins.personal_data", "tests.plugins.aws_calls"]
-SECRETS = dict(
-    zip(SECRET_VARIABLES, (WEBHOOK_SECRET, TOKEN_SECRET, SHOPIFY_SECRET, APP_PUBLIC_KEY_PEM), strict=True)
-)
 
 
 @pytest.fixture
 def service_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """The environment template.yaml gives the functions, with local secrets instead of SSM (or,
     in the deployment tier's runs, with no secret: `service` puts them in moto's SSM)."""
-    environment = dict(load_template().functions()["OrderCreatedFunction"].environment)
-    environment.update(
-        {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
-            **({} if secrets_from_ssm() else SECRETS),
-            "POWERTOOLS_METRICS_DISABLED": "true",
-        }
+    environment = service_environment(
+        {} if secrets_from_ssm() else SECRETS,
+        functions=[load_template().functions()["OrderCreatedFunction"]],
+        extra={**dummy_aws("testing"), "POWERTOOLS_METRICS_DISABLED": "true"},
     )
-    for name in SECRET_VARIABLES:
+    for name in (*SECRET_VARIABLES, *REAL_AWS_VARIABLES):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     reset_runtime()

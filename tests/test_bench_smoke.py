@@ -2,36 +2,56 @@
 
 from __future__ import annotations
 
-from loyalty_dev import bench
+from pathlib import Path
+
+from loyalty_dev.bench import calls, recorder, sizes, write_units
 
 
 def test_the_bench_counts_the_calls_of_an_order_for_a_known_customer() -> None:
-    (measured,) = bench.count_calls(["order, known customer"])
+    (measured,) = calls.count_calls(["order, known customer"])
 
     assert measured.status == 200
     assert measured.counts["TransactWriteItems"] == 1
-    assert bench.writes(measured.counts) == 1
-    assert bench.reads(measured.counts) <= 1
+    assert recorder.writes(measured.counts) == 1
+    assert recorder.reads(measured.counts) <= 1
     assert set(measured.counts) <= {"GetItem", "TransactWriteItems"}
-    written = bench.transaction_writes(measured)
+    written = write_units.transaction_writes(measured)
     assert sorted(item.kind for item in written) == ["account", "ledger entry"]
     assert all(item.units == 2 for item in written)  # both items under 1 KB, written in a transaction
-    assert bench.read_cost(measured) <= 1
+    assert write_units.read_cost(measured) <= 1
 
 
 def test_item_sizes_follow_dynamodbs_rules() -> None:
-    assert bench.item_size({"pk": {"S": "abc"}}) == 5
-    assert bench.item_size({"n": {"N": "12345"}}) == 1 + 4  # 5 significant digits: 3 bytes + 1
-    assert bench.item_size({"n": {"N": "100"}}) == 1 + 2  # trailing zeros trimmed
-    assert bench.item_size({"l": {"L": [{"S": "ab"}, {"BOOL": True}]}}) == 1 + 3 + (1 + 2) + (1 + 1)
-    assert bench.write_units(1024) == 1
-    assert bench.write_units(1025) == 2
+    assert sizes.item_size({"pk": {"S": "abc"}}) == 5
+    assert sizes.item_size({"n": {"N": "12345"}}) == 1 + 4  # 5 significant digits: 3 bytes + 1
+    assert sizes.item_size({"n": {"N": "100"}}) == 1 + 2  # trailing zeros trimmed
+    assert sizes.item_size({"l": {"L": [{"S": "ab"}, {"BOOL": True}]}}) == 1 + 3 + (1 + 2) + (1 + 1)
+    assert sizes.write_units(1024) == 1
+    assert sizes.write_units(1025) == 2
 
 
 def test_the_rejection_figure_runs_and_a_forgery_makes_no_dynamodb_call() -> None:
-    from loyalty_dev.bench_rejections import time_rejections
+    from loyalty_dev.bench.rejections import time_rejections
 
     timing = time_rejections(rounds=1, per_round=3)
 
     assert len(timing.accepted_ms) == len(timing.rejected_ms) == 3
     assert timing.rejected_calls == 0
+
+
+def test_the_wix_verification_figure_runs_and_a_cold_start_imports_no_cryptography(tmp_path: Path) -> None:
+    from loyalty_dev.bench import wix_verification
+    from loyalty_dev.bench.layer import child, child_environment, handler_modules, modules_outside_layer
+
+    blocked = modules_outside_layer([wix_verification.WIX_LAYER_REQUIREMENTS])
+    module = handler_modules()["OrderCreatedFunction"]
+    token = str(wix_verification.token_file(tmp_path))
+    environment = child_environment()
+
+    cold = wix_verification.run_json(child("wix_child", "--cold", module, blocked=blocked), environment)
+    verified = wix_verification.run_json(
+        child("wix_child", "--first-verification", module, token, blocked=blocked), environment
+    )
+
+    assert cold["cryptography"] is False
+    assert verified["wall"] > verified["warm"] > 0

@@ -20,8 +20,8 @@ import botocore.exceptions
 import pytest
 from botocore.exceptions import ClientError
 
-from loyalty_dev import dynamodb_local
-from loyalty_dev.dynamodb_local import (
+from loyalty_dev.engines import processes
+from loyalty_dev.engines.dynamodb_local import (
     DEFAULT_PROJECT_ROOT,
     DynamoDBLocal,
     DynamoDBLocalError,
@@ -234,7 +234,7 @@ def test_java_does_not_outlive_a_killed_python(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
         import time
-        from loyalty_dev.dynamodb_local import DynamoDBLocal
+        from loyalty_dev.engines.dynamodb_local import DynamoDBLocal
         server = DynamoDBLocal().start()
         print(server.pid, server.log_path.parent, flush=True)
         time.sleep(120)
@@ -264,15 +264,13 @@ def test_lost_race_for_a_free_port_moves_to_another(
     ListTables just as well: the new server must not take that one for its own."""
     taken = int(dynamodb_local_endpoint.rsplit(":", 1)[1])
     picks = iter([taken])
-    real_bind_check = dynamodb_local._bind_check
-    monkeypatch.setattr(
-        dynamodb_local, "_bind_check", lambda port: next(picks, None) or real_bind_check(port)
-    )
+    real_bind_check = processes.bind_check
+    monkeypatch.setattr(processes, "bind_check", lambda port: next(picks, None) or real_bind_check(port))
 
     with DynamoDBLocal() as server:
         assert server.port != taken
         assert server.pid is not None
-        assert dynamodb_local._owns_listener(server.pid, server.port) is not False
+        assert processes.owns_listener(server.pid, server.port) is not False
 
 
 def test_a_taken_port_is_a_clear_error(dynamodb_local_endpoint: str) -> None:

@@ -8,8 +8,8 @@ import gc
 # pass over them while they load (about 0.2x of a cold start here; see BENCHMARKS.md).
 gc.disable()
 
-from loyalty.backoffice import customers, overview, points, program
-from loyalty.web import create_app, lambda_entry
+from loyalty.http.admin import customers, overview, points, program
+from loyalty.http.resolver import create_app, lambda_entry
 
 app = create_app()
 for resource in (program, overview, customers, points):

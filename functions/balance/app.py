@@ -13,14 +13,14 @@ import time
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.balances import lookup_balance
+from loyalty.domain.operations.customers import require
 from loyalty.errors import Unauthorized
-from loyalty.platforms import shopify
-from loyalty.request_bounds import single_header
+from loyalty.http.platforms import shopify
+from loyalty.http.request_bounds import single_header
+from loyalty.http.resolver import create_app, json_response, lambda_entry, validate_ids
+from loyalty.http.tokens import MAX_AUTHORIZATION_LENGTH, verify_customer_token
+from loyalty.http.views import account_view
 from loyalty.runtime import runtime
-from loyalty.tokens import MAX_AUTHORIZATION_LENGTH, verify_customer_token
-from loyalty.views import account_view
-from loyalty.web import create_app, json_response, lambda_entry, validate_ids
 
 app = create_app()
 
@@ -47,7 +47,7 @@ def shopify_proxy_balance() -> Response[str]:
 
 def answer(store_id: str, customer_id: str) -> Response[str]:
     validate_ids(store_id, customer_id=customer_id)
-    return json_response(200, account_view(lookup_balance(runtime().repository, store_id, customer_id)))
+    return json_response(200, account_view(require(runtime().repository, store_id, customer_id)))
 
 
 lambda_handler = lambda_entry(app)

@@ -10,12 +10,13 @@ gc.disable()
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.members import accept_invitation
-from loyalty.events import InvitationAccepted
+from loyalty.domain.operations.members import accept_invitation
+from loyalty.http.commands import invitation
+from loyalty.http.models import InvitationAccepted
+from loyalty.http.resolver import create_app, json_response, lambda_entry, read_signed_event
+from loyalty.http.views import merge_view
 from loyalty.observability import count, logger
 from loyalty.runtime import runtime
-from loyalty.views import merge_view
-from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
 
 app = create_app()
 
@@ -24,7 +25,7 @@ app = create_app()
 def invitation_accepted() -> Response[str]:
     services = runtime()
     event = read_signed_event(app.current_event, InvitationAccepted, services.webhook_secret())
-    outcome = accept_invitation(event, services.repository)
+    outcome = accept_invitation(invitation(event), services.repository)
     count("DuplicateMerges" if outcome.duplicate else "FilesMerged")
     logger.info("invitation handled", extra={"duplicate": outcome.duplicate})
     return json_response(200, merge_view(outcome))

@@ -10,12 +10,12 @@ gc.disable()
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.members import Outcome, ensure_candidate, register_member
-from loyalty.events import MemberRegistered
-from loyalty.observability import count, logger
-from loyalty.platforms import shopify, wix
-from loyalty.platforms.common import Ignored
-from loyalty.platforms.webhooks import (
+from loyalty.domain.operations.members import Outcome, ensure_candidate, register_member
+from loyalty.http.commands import registration
+from loyalty.http.models import MemberRegistered
+from loyalty.http.platforms import shopify, wix
+from loyalty.http.platforms.common import Ignored
+from loyalty.http.platforms.webhooks import (
     ignored,
     read_shopify_webhook,
     read_wix_event,
@@ -23,9 +23,10 @@ from loyalty.platforms.webhooks import (
     settled,
     translated,
 )
+from loyalty.http.resolver import create_app, json_response, lambda_entry, read_signed_event
+from loyalty.http.views import registration_view
+from loyalty.observability import count, logger
 from loyalty.runtime import runtime
-from loyalty.views import registration_view
-from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
 
 app = create_app()
 
@@ -33,7 +34,7 @@ app = create_app()
 @app.post("/webhooks/member-registered")
 def member_registered() -> Response[str]:
     event = read_signed_event(app.current_event, MemberRegistered, runtime().webhook_secret())
-    return answer(register_member(event, runtime().repository))
+    return answer(register_member(registration(event), runtime().repository))
 
 
 @app.post("/webhooks/shopify/customers-create")
@@ -42,7 +43,7 @@ def shopify_customer() -> Response[str]:
     """An enabled customer has an account (a member); any other state only makes sure the
     customer's file exists."""
     customer, envelope = read_shopify_webhook(app.current_event, shopify.Customer, runtime().shopify_secret())
-    event = translated(lambda: shopify.customer_registered(customer, envelope))
+    event = registration(translated(lambda: shopify.customer_registered(customer, envelope)))
     if not customer.has_account:
         return answer(ensure_candidate(event, runtime().repository))
     return settled(lambda: answer(register_member(event, runtime().repository)))
@@ -56,9 +57,10 @@ def wix_member() -> Response[str]:
     if notification.event_type not in wix.MEMBER_EVENTS:
         return ignored(f"event type {notification.event_type} is not handled on this route")
     changed = read_wix_event(notification, wix.MemberChanged)
-    event = translated(lambda: wix.member_registered(changed, notification.instance_id))
-    if isinstance(event, Ignored):
-        return ignored(event.reason)
+    translation = translated(lambda: wix.member_registered(changed, notification.instance_id))
+    if isinstance(translation, Ignored):
+        return ignored(translation.reason)
+    event = registration(translation)
     if not changed.member.approved:
         return answer(ensure_candidate(event, runtime().repository))
     return settled(lambda: answer(register_member(event, runtime().repository)))

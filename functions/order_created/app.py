@@ -10,12 +10,12 @@ gc.disable()
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.orders import record_order
-from loyalty.events import OrderCreated
-from loyalty.observability import count, logger
-from loyalty.platforms import shopify, wix
-from loyalty.platforms.common import Ignored
-from loyalty.platforms.webhooks import (
+from loyalty.domain.operations.orders import record_order
+from loyalty.http.commands import order_placed
+from loyalty.http.models import OrderCreated
+from loyalty.http.platforms import shopify, wix
+from loyalty.http.platforms.common import Ignored
+from loyalty.http.platforms.webhooks import (
     ignored,
     read_shopify_webhook,
     read_wix_event,
@@ -23,9 +23,10 @@ from loyalty.platforms.webhooks import (
     settled,
     translated,
 )
+from loyalty.http.resolver import create_app, json_response, lambda_entry, read_signed_event
+from loyalty.http.views import order_view
+from loyalty.observability import count, logger
 from loyalty.runtime import runtime
-from loyalty.views import order_view
-from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
 
 app = create_app()
 
@@ -62,7 +63,7 @@ def wix_order_approved() -> Response[str]:
 def record(event: OrderCreated) -> Response[str]:
     services = runtime()
     logger.append_keys(order_id=event.order.id)
-    outcome = record_order(event, services.programs, services.repository)
+    outcome = record_order(order_placed(event), services.programs, services.repository)
     if outcome.duplicate:
         count("DuplicateOrders")
     else:

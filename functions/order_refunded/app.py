@@ -10,14 +10,15 @@ gc.disable()
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.refunds import record_refund
-from loyalty.events import OrderRefunded
+from loyalty.domain.operations.refunds import record_refund
+from loyalty.http.commands import refund
+from loyalty.http.models import OrderRefunded
+from loyalty.http.platforms import shopify
+from loyalty.http.platforms.webhooks import read_shopify_webhook, settled, translated
+from loyalty.http.resolver import create_app, json_response, lambda_entry, read_signed_event
+from loyalty.http.views import refund_view
 from loyalty.observability import count, logger
-from loyalty.platforms import shopify
-from loyalty.platforms.webhooks import read_shopify_webhook, settled, translated
 from loyalty.runtime import runtime
-from loyalty.views import refund_view
-from loyalty.web import create_app, json_response, lambda_entry, read_signed_event
 
 app = create_app()
 
@@ -39,7 +40,7 @@ def shopify_refund_created() -> Response[str]:
 
 def reverse(event: OrderRefunded) -> Response[str]:
     logger.append_keys(order_id=event.refund.order_id)
-    outcome = record_refund(event, runtime().repository)
+    outcome = record_refund(refund(event), runtime().repository)
     if outcome.duplicate:
         count("DuplicateRefunds")
     else:

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from loyalty.domain.totals import count_change
+from loyalty.domain.operations.totals import count_change
 from loyalty.observability import count, logger
 from loyalty.runtime import runtime
 

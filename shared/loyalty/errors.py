@@ -1,4 +1,4 @@
-"""The service's errors: one family, mapped to HTTP answers in exactly one place (loyalty.web)."""
+"""The service's errors: one family, mapped to HTTP answers in exactly one place (loyalty.http.resolver)."""
 
 from __future__ import annotations
 
@@ -59,8 +59,10 @@ class TransientFault(LoyaltyError):
     code = "service_unavailable"
 
 
-class NotImplementedYet(LoyaltyError):
-    code = "not_implemented"
+class InvalidCursor(LoyaltyError):
+    """A page cursor the service did not make, or made for another list."""
+
+    code = "invalid_request"
 
 
 class ConfigurationError(LoyaltyError):

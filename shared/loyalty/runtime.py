@@ -11,7 +11,7 @@ import boto3
 from botocore.config import Config
 
 from loyalty.config import Settings, settings_from_env
-from loyalty.domain.program import ProgramCache
+from loyalty.domain.operations.program import ProgramCache
 from loyalty.repository import Repository
 from loyalty.secrets import resolve_distinct_secret, resolve_secret
 

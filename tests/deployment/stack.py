@@ -23,6 +23,7 @@ from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 from samtranslator.yaml_helper import yaml_parse
 
+from loyalty_dev import language_extensions
 from loyalty_dev.template import TEMPLATE_PATH
 
 REGION = "us-east-1"
@@ -37,7 +38,8 @@ def translate(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
 
 @cache
 def _translate(path: Path) -> dict[str, Any]:
-    template = yaml_parse(path.read_text(encoding="utf-8"))
+    # CloudFormation runs AWS::LanguageExtensions (Fn::ForEach) before the Serverless transform.
+    template = language_extensions.expand(yaml_parse(path.read_text(encoding="utf-8")))
     for name, resource in template.get("Resources", {}).items():
         properties = resource.get("Properties", {})
         for key in ("CodeUri", "ContentUri"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.entities import CustomerStatus
+from loyalty.domain.entities import CustomerStatus
 from tests.support import STORE, Service, invitation_event, order_event, registration_event
 
 DEFAULT_PROGRAM = {
@@ -75,7 +75,7 @@ def test_an_invalid_program_is_422_and_changes_nothing(service: Service, program
 
 def test_the_program_cache_serves_a_store_for_30_seconds() -> None:
     from loyalty.config import ProgramSettings
-    from loyalty.domain.program import PROGRAM_CACHE_SECONDS, ProgramCache
+    from loyalty.domain.operations.program import PROGRAM_CACHE_SECONDS, ProgramCache
 
     now = [100.0]
     cache = ProgramCache(ProgramSettings(), clock=lambda: now[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from loyalty.domain.retries import MAX_ATTEMPTS
+from loyalty.domain.operations.retries import MAX_ATTEMPTS
 from loyalty.repository import Repository
 from loyalty.runtime import runtime
 from tests.support import Service, order_event
@@ -99,7 +99,7 @@ def test_endless_contention_is_503_after_bounded_retries(
         "TransactWriteItems",
     )
     faulty = use_client(monkeypatch, service, {"transact_write_items"}, conflict)
-    monkeypatch.setattr("loyalty.domain.retries.time.sleep", lambda _: None)
+    monkeypatch.setattr("loyalty.domain.operations.retries.time.sleep", lambda _: None)
 
     answer = service.order(order_event())
 

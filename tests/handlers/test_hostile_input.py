@@ -11,8 +11,8 @@ from typing import Any
 import jwt
 import pytest
 
-from loyalty.platforms.shopify import proxy_signature
-from loyalty_dev.functions import Answer
+from loyalty.http.platforms.shopify import proxy_signature
+from loyalty_dev.local.in_process import Answer
 from tests import shopify_payloads as payloads
 from tests.support import (
     SHOPIFY_SECRET,
@@ -128,8 +128,8 @@ def call(
     query: dict[str, list[str]] | None = None,
 ) -> Answer:
     """A raw API Gateway event, for what InProcessApi.request cannot express (the base64 flag)."""
-    from loyalty_dev.apigw import LambdaContext, match_route, rest_event
-    from loyalty_dev.functions import load_handler, to_answer
+    from loyalty_dev.local.apigw import LambdaContext, match_route, rest_event
+    from loyalty_dev.local.in_process import load_handler, to_answer
 
     api = service.api
     matched = match_route(api.routes, method, path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.domain.history import history_page
-from loyalty.entities import CustomerStatus, EntryType
+from loyalty.domain.entities import CustomerStatus, EntryType
+from loyalty.domain.operations.customers import history_page
 from tests.support import (
     STORE,
     Service,
@@ -117,8 +117,8 @@ def test_a_members_email_change_moves_its_claim(service: Service) -> None:
     answer = service.register(registration_event("ann", "ann@new.example", event_id="evt-2"))
 
     assert answer.json()["status"] == "processed"
-    assert service.repository.get_claim(STORE, "ann@old.example") is None
-    assert service.repository.get_claim(STORE, "ann@new.example").customer_id == "ann"
+    assert service.claim(STORE, "ann@old.example") is None
+    assert service.claim(STORE, "ann@new.example").customer_id == "ann"
     # The old address is free again.
     assert service.register(registration_event("bob", "ann@old.example")).json()["status"] == "processed"
     service.assert_sound()

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from loyalty.entities import CustomerStatus, EmailClaim
+from loyalty.domain.entities import CustomerStatus, EmailClaim
 from loyalty.runtime import reset_runtime
-from loyalty_dev.apigw import LambdaContext, rest_event
-from loyalty_dev.functions import load_handler, to_answer
+from loyalty_dev.local.apigw import LambdaContext, rest_event
+from loyalty_dev.local.in_process import load_handler, to_answer
 from tests.support import STORE, Service, invitation_event, order_event, sign
 
 
@@ -36,9 +36,7 @@ def test_an_order_with_an_account_creates_a_member_holding_its_email(service: Se
     service.order(order_event(has_account=True, email="Ann@Example.com"))
 
     assert service.account("c-42").status is CustomerStatus.MEMBER
-    assert service.repository.get_claim(STORE, "ann@example.com") == EmailClaim(
-        STORE, "ann@example.com", "c-42"
-    )
+    assert service.claim(STORE, "ann@example.com") == EmailClaim(STORE, "ann@example.com", "c-42")
 
 
 def test_a_known_candidate_ordering_with_an_account_becomes_a_member_and_keeps_its_points(
@@ -63,7 +61,7 @@ def test_a_candidate_whose_email_another_member_holds_stays_a_candidate_and_stil
     assert answer.status == 200
     assert answer.json()["points_earned"] == 20
     assert service.account("guest-9").status is CustomerStatus.CANDIDATE
-    assert service.repository.get_claim(STORE, "ann@example.com").customer_id == "member-1"
+    assert service.claim(STORE, "ann@example.com").customer_id == "member-1"
 
 
 def test_the_same_email_in_another_store_is_free(service: Service) -> None:

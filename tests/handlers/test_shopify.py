@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from loyalty.entities import CustomerStatus
-from loyalty.platforms.shopify import proxy_signature
+from loyalty.domain.entities import CustomerStatus
+from loyalty.http.platforms.shopify import proxy_signature
 from tests import shopify_payloads as payloads
 from tests.support import SHOPIFY_SECRET, Service, order_event, refund_event, registration_event
 

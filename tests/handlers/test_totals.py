@@ -6,9 +6,11 @@ from __future__ import annotations
 import boto3
 from botocore.config import Config
 
-from loyalty_dev.apigw import LambdaContext
-from loyalty_dev.functions import load_handler
-from loyalty_dev.streams import StreamPump, accepted, deliver, stream_sources
+from loyalty_dev.local.apigw import LambdaContext
+from loyalty_dev.local.in_process import load_handler
+from loyalty_dev.local.stream_consumer import stream_sources
+from loyalty_dev.local.stream_filters import accepted
+from loyalty_dev.local.streams import StreamPump, deliver
 from loyalty_dev.template import load_template
 from tests.support import Service, order_event, refund_event, registration_event
 

@@ -16,7 +16,7 @@ import boto3
 import jwt
 import pytest
 
-from loyalty.entities import CustomerStatus
+from loyalty.domain.entities import CustomerStatus
 from loyalty.runtime import reset_runtime
 from loyalty_dev.functions import Answer
 from loyalty_dev.template import load_template

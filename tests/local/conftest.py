@@ -8,10 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from loyalty_dev.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
-from loyalty_dev.local_database import LocalDatabase, create_missing_tables, engine_environment, moto_server
-from loyalty_dev.local_env import LocalSecrets, local_secrets, secret_names
-from loyalty_dev.local_server import LocalServer
+from loyalty_dev.engines.database import LocalDatabase, create_missing_tables, engine_environment
+from loyalty_dev.engines.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
+from loyalty_dev.engines.moto_server import moto_server
+from loyalty_dev.local.environment import LocalSecrets, local_secrets, secret_names
+from loyalty_dev.local.server import LocalServer
 from loyalty_dev.template import load_template
 from tests.support import TOKEN_SECRET, WEBHOOK_SECRET
 

@@ -16,12 +16,19 @@ from typing import Any
 import jwt
 import pytest
 
-from loyalty.signatures import verify_signature
-from loyalty.tokens import verify_customer_token
-from loyalty_dev import cli, dev, wix_dev
-from loyalty_dev.local_database import LocalDatabase, engine_environment, moto_server
-from loyalty_dev.local_env import DEV_CUSTOMER_TOKEN_SECRET, DEV_WEBHOOK_SECRET, local_secrets, secret_names
-from loyalty_dev.local_server import LocalServer
+from loyalty.http.signatures import verify_signature
+from loyalty.http.tokens import verify_customer_token
+from loyalty_dev import cli
+from loyalty_dev.engines.database import LocalDatabase, engine_environment
+from loyalty_dev.engines.moto_server import moto_server
+from loyalty_dev.local import dev, wix_keys
+from loyalty_dev.local.environment import (
+    DEV_CUSTOMER_TOKEN_SECRET,
+    DEV_WEBHOOK_SECRET,
+    local_secrets,
+    secret_names,
+)
+from loyalty_dev.local.server import LocalServer
 from loyalty_dev.openapi import load_openapi
 from loyalty_dev.sample_events import EVENTS_DIR, api_events, write_events
 from loyalty_dev.template import PROJECT_ROOT, load_template
@@ -86,7 +93,7 @@ def test_send_signs_the_example_or_a_file_and_posts_it(
 def test_send_signs_a_wix_notification_as_wix_does_with_the_development_key(
     local_server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    example = wix_dev.notification_example(load_openapi().operation("POST", "/webhooks/wix/orders"))  # type: ignore[arg-type]
+    example = wix_keys.notification_example(load_openapi().operation("POST", "/webhooks/wix/orders"))  # type: ignore[arg-type]
     assert example is not None
     store = f"wix-send-{time.time_ns()}"
     file = tmp_path / "notification.json"

@@ -8,7 +8,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from loyalty_dev.openapi import Operation, load_openapi
+from loyalty_dev.openapi import OPENAPI_PATH, Operation, load_openapi
+from loyalty_dev.schemas import render
 from loyalty_dev.template import load_template
 
 OPENAPI = load_openapi()
@@ -71,3 +72,9 @@ def test_every_example_is_valid_against_its_own_schema(operation: Operation) -> 
         media = response["content"]["application/json"]
         if "example" in media:
             validator(media["schema"]).validate(media["example"])
+
+
+def test_the_generated_schemas_are_those_of_the_models() -> None:
+    """components/schemas is generated from the pydantic models: `make schemas` after changing one."""
+    text = OPENAPI_PATH.read_text(encoding="utf-8")
+    assert render(text) == text, "openapi.yaml's components/schemas is stale: run `make schemas`"

@@ -26,9 +26,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from loyalty.signatures import SIGNATURE_HEADER, signature_header
-from loyalty.tokens import mint_customer_token
-from loyalty_dev.local_server import LocalServer
+from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
+from loyalty.http.tokens import mint_customer_token
+from loyalty_dev.local.server import LocalServer
 from loyalty_dev.openapi import OPENAPI_PATH
 from tests.support import TOKEN_SECRET, WEBHOOK_SECRET
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from loyalty_dev.local_server import FunctionPool, InvocationFailed, LocalApi, LocalServer
+from loyalty_dev.local.server import LocalApi, LocalServer
+from loyalty_dev.local.workers import FunctionPool, InvocationFailed
 from loyalty_dev.template import Function, Route
 from tests.local.client import Reply, call
 from tests.support import order_event, sign, token_for

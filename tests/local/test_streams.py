@@ -13,18 +13,11 @@ from typing import Any
 
 import pytest
 
-from loyalty_dev.local_server import LocalServer
-from loyalty_dev.streams import (
-    StreamConsumer,
-    StreamPump,
-    StreamSource,
-    UnsupportedFilter,
-    accepted,
-    filter_patterns,
-    lambda_record,
-    matches,
-    stream_sources,
-)
+from loyalty_dev.harness import records
+from loyalty_dev.local.server import LocalServer
+from loyalty_dev.local.stream_consumer import StreamConsumer, StreamSource, stream_sources
+from loyalty_dev.local.stream_filters import UnsupportedFilter, accepted, filter_patterns, matches
+from loyalty_dev.local.streams import StreamPump, lambda_record
 from loyalty_dev.template import load_template
 from tests.local.client import call
 from tests.support import order_event, registration_event, sign
@@ -58,18 +51,13 @@ def test_the_template_s_stream_consumers_are_found_with_their_settings() -> None
 def stream_record(number: int, sort_key: str = "ACCOUNT", **extra: Any) -> dict[str, Any]:
     """A record as boto3 reads it from a stream (a datetime, not Lambda's epoch seconds)."""
     keys = {"pk": {"S": f"STORE#s#CUSTOMER#c{number}"}, "sk": {"S": sort_key}}
-    return {
-        "eventID": f"e{number}",
-        "eventName": "MODIFY",
-        "eventSource": "aws:dynamodb",
-        "dynamodb": {
-            "ApproximateCreationDateTime": datetime(2026, 11, 23, tzinfo=UTC),
-            "Keys": keys,
-            "NewImage": {**keys, **extra},
-            "SequenceNumber": f"{number:021d}",
-            "StreamViewType": "NEW_AND_OLD_IMAGES",
-        },
-    }
+    return records.stream_record(
+        None,
+        {**keys, **extra},
+        sequence=number,
+        event_name="MODIFY",
+        created=datetime(2026, 11, 23, tzinfo=UTC),
+    )
 
 
 def test_the_template_s_filter_keeps_account_changes_only() -> None:

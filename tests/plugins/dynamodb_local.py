@@ -19,7 +19,7 @@ from typing import NoReturn
 
 import pytest
 
-from loyalty_dev.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
+from loyalty_dev.engines.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
 
 FIXTURE = "dynamodb_local_endpoint"
 MARKER = "dynamodb_local"

@@ -39,3 +39,14 @@ def local_table(
 def service(local_table: str) -> Service:
     """The same in-process API as the handler tests, but on DynamoDB Local."""
     return Service(client=boto3.client("dynamodb", region_name="us-east-1"), table_name=local_table)
+
+
+@pytest.fixture
+def worker_env(service_env: dict[str, str], dynamodb_local_endpoint: str, local_table: str) -> dict[str, str]:
+    """What each worker process of the concurrency suites runs with: this test's environment, on
+    its table of DynamoDB Local, with quieter logs."""
+    return service_env | {
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_local_endpoint,
+        "TABLE_NAME": local_table,
+        "POWERTOOLS_LOG_LEVEL": "ERROR",
+    }

@@ -109,7 +109,7 @@ def _start_worker(environment: dict[str, str], faults: Faults) -> None:
     os.environ.update(environment)
     if faults.throttle_rate or faults.lost_answer_rate:
         _inject_faults(faults)
-    from loyalty_dev.functions import InProcessApi
+    from loyalty_dev.local.in_process import InProcessApi
 
     _worker["api"] = InProcessApi()
 
@@ -171,28 +171,6 @@ def _inject_faults(faults: Faults) -> None:
 
 # Parent side ------------------------------------------------------------------------------------
 
-_WORKER_VARIABLES = (
-    "TABLE_NAME",
-    "AWS_ENDPOINT_URL_DYNAMODB",
-    "POINTS_PER_CURRENCY_UNIT",
-    "GUESTS_EARN_POINTS",
-    "EXCLUDED_CUSTOMER_TAGS",
-    "LOYALTY_WEBHOOK_SECRET",
-    "LOYALTY_CUSTOMER_TOKEN_SECRET",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_DEFAULT_REGION",
-    "AWS_REGION",
-    "POWERTOOLS_METRICS_DISABLED",
-)
-
-
-def worker_environment() -> dict[str, str]:
-    """What each worker process runs with: this test's environment, quieter logs."""
-    found = {name: os.environ[name] for name in _WORKER_VARIABLES if name in os.environ}
-    return found | {"POWERTOOLS_LOG_LEVEL": "ERROR"}
-
 
 @dataclass
 class Report:
@@ -235,7 +213,7 @@ def deliver_concurrently(
 
 
 def assert_final_state(service: Any, expected: Expected) -> None:
-    from loyalty.entities import EntryType
+    from loyalty.domain.entities import EntryType
 
     accounts = {account.customer_id: account for account, _ in service.repository.accounts(STORE)}
     assert set(accounts) == set(expected.status)

@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loyalty.platforms.shopify import proxy_signature
-from loyalty.request_bounds import MAX_HEADER_VALUE, MAX_PATH_PARAMETER, MAX_QUERY_VALUE
-from loyalty_dev.apigw import LambdaContext, rest_event
-from loyalty_dev.functions import Answer, load_handler, to_answer
+from loyalty.http.platforms.shopify import proxy_signature
+from loyalty.http.request_bounds import MAX_HEADER_VALUE, MAX_PATH_PARAMETER, MAX_QUERY_VALUE
+from loyalty_dev.local.apigw import LambdaContext, rest_event
+from loyalty_dev.local.in_process import Answer, load_handler, to_answer
 from loyalty_dev.template import Route, load_template
 from tests import shopify_payloads as payloads
 from tests import wix_payloads as wix

@@ -8,10 +8,10 @@ import random
 import boto3
 import pytest
 
-from loyalty_dev.apigw import LambdaContext
-from loyalty_dev.functions import load_handler
-from loyalty_dev.streams import StreamPump, deliver
-from tests.reliability.harness import Delivery, build_workload, deliver_concurrently, worker_environment
+from loyalty_dev.local.apigw import LambdaContext
+from loyalty_dev.local.in_process import load_handler
+from loyalty_dev.local.streams import StreamPump, deliver
+from tests.reliability.harness import Delivery, build_workload, deliver_concurrently
 from tests.support import STORE, Service, refund_event
 
 pytestmark = pytest.mark.dynamodb_local
@@ -49,7 +49,7 @@ def totals_from_accounts(service: Service) -> dict:
 
 
 def test_the_overview_is_exact_after_a_concurrent_mix_even_with_stream_records_seen_twice(
-    service: Service, dynamodb_local_endpoint: str
+    service: Service, dynamodb_local_endpoint: str, worker_env: dict[str, str]
 ) -> None:
     pump = StreamPump(
         service.table_name,
@@ -57,7 +57,7 @@ def test_the_overview_is_exact_after_a_concurrent_mix_even_with_stream_records_s
         boto3.client("dynamodbstreams", region_name="us-east-1", endpoint_url=dynamodb_local_endpoint),
     )
     deliver_concurrently(
-        mixed_workload(5), worker_environment(), accepted_on_the_way=frozenset({200, 201, 404, 409, 503})
+        mixed_workload(5), worker_env, accepted_on_the_way=frozenset({200, 201, 404, 409, 503})
     )
     service.admin("POST", "/customers/m1/points", {"amount": 7, "reason": "goodwill"})
     service.admin("PUT", "/customers/g15/exclusion")

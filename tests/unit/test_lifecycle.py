@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loyalty.domain.lifecycle import decide_merge, decide_registration
-from loyalty.domain.rules import new_account
-from loyalty.entities import Account, CustomerStatus, Points
+from loyalty.domain.entities import Account, CustomerStatus, Points
+from loyalty.domain.rules.earning import new_account
+from loyalty.domain.rules.lifecycle import decide_merge, decide_registration
 from loyalty.errors import Conflict, NotFound
-from loyalty.events import InvitationAccepted, MemberRegistered
+from loyalty.http.commands import invitation, registration
+from loyalty.http.models import InvitationAccepted, MemberRegistered
 from tests.support import invitation_event, registration_event
 
 NOW = datetime(2026, 11, 20, 10, tzinfo=UTC)
@@ -34,7 +35,7 @@ def account(
 
 def merge(guest: Account | None, member: Account | None, guest_id: str = "g", member_id: str = "m"):  # type: ignore[no-untyped-def]
     event = InvitationAccepted.model_validate_json(json.dumps(invitation_event(guest_id, member_id)))
-    return decide_merge(event, guest, member, NOW)
+    return decide_merge(invitation(event), guest, member, NOW)
 
 
 @given(points, points)
@@ -82,7 +83,7 @@ def test_unknown_files_are_not_found() -> None:
 
 def register(current: Account | None, **changes: object):  # type: ignore[no-untyped-def]
     event = MemberRegistered.model_validate_json(json.dumps(registration_event(**changes)))  # type: ignore[arg-type]
-    return decide_registration(event, current, None, NOW)
+    return decide_registration(registration(event), current, None, NOW)
 
 
 @given(points)

@@ -9,7 +9,7 @@ from math import floor
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loyalty.domain.refunds import prorated_reversal, split_reversal
+from loyalty.domain.rules.refunds import prorated_reversal, split_reversal
 
 amounts = st.decimals(min_value=0, max_value=Decimal("99999.9999"), places=4)
 

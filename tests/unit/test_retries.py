@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.domain.retries import MAX_ATTEMPTS, MAX_DELAY_SECONDS, with_contention_retries
+from loyalty.domain.operations.retries import MAX_ATTEMPTS, MAX_DELAY_SECONDS, with_contention_retries
 from loyalty.errors import TransientFault
 from loyalty.repository import AccountChanged
 

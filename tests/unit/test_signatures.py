@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loyalty.errors import Unauthorized
-from loyalty.signatures import compute_signature, signature_header, verify_signature
+from loyalty.http.signatures import compute_signature, signature_header, verify_signature
 
 SECRET = b"s" * 32
 BODY = b'{"a":1}'

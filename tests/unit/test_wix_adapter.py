@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loyalty.errors import Unauthorized
-from loyalty.platforms.wix import WixOrder, verify_webhook
+from loyalty.http.platforms.wix import WixOrder, verify_webhook
 from tests import wix_payloads as wix
 
 MONEY = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False)

@@ -22,17 +22,14 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from loyalty.signatures import SIGNATURE_HEADER, signature_header
-from loyalty.tokens import MAX_LIFETIME_SECONDS, mint_customer_token
+from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
+from loyalty.http.tokens import MAX_LIFETIME_SECONDS, mint_customer_token
 from loyalty_dev import reconcile
-from loyalty_dev.dev import DevError, DevOptions, invocation_database, invoke, read_event, serve
-from loyalty_dev.local_database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data
-from loyalty_dev.local_env import local_secrets, patched_environ, secret_names
-from loyalty_dev.local_server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_WORKERS_PER_FUNCTION
-from loyalty_dev.openapi import load_openapi
-from loyalty_dev.sample_events import EVENTS_DIR, write_events
-from loyalty_dev.template import PROJECT_ROOT, load_template
-from loyalty_dev.wix_dev import (
+from loyalty_dev.engines.database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data
+from loyalty_dev.local.dev import DevError, DevOptions, invocation_database, invoke, read_event, serve
+from loyalty_dev.local.environment import local_secrets, patched_environ, secret_names
+from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT
+from loyalty_dev.local.wix_keys import (
     NOTIFICATION_EXTENSION,
     TOKEN_MEDIA_TYPE,
     is_wix_route,
@@ -40,6 +37,11 @@ from loyalty_dev.wix_dev import (
     notification_example,
     sign_notification,
 )
+from loyalty_dev.local.workers import DEFAULT_WORKERS_PER_FUNCTION
+from loyalty_dev.openapi import OPENAPI_PATH, load_openapi
+from loyalty_dev.sample_events import EVENTS_DIR, write_events
+from loyalty_dev.schemas import write_schemas
+from loyalty_dev.template import PROJECT_ROOT, load_template
 
 Subparsers = Any  # argparse's _SubParsersAction, which typeshed keeps private
 Run = Callable[[argparse.Namespace], int]
@@ -323,6 +325,22 @@ def run_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_schemas(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "schemas",
+        help="rewrite openapi.yaml's components/schemas from the pydantic models",
+        description="Write openapi.yaml's generated part (components/schemas) from loyalty.http.models "
+        "and loyalty.http.responses; the paths, prose and examples stay as written.",
+    )
+    parser.set_defaults(run=run_schemas)
+
+
+def run_schemas(args: argparse.Namespace) -> int:
+    changed = write_schemas()
+    print(f"{'wrote' if changed else 'unchanged'} {_relative(OPENAPI_PATH)} (components/schemas)")
+    return 0
+
+
 # -- reconcile ---------------------------------------------------------------------------------
 
 
@@ -370,6 +388,7 @@ COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     add_send,
     add_token,
     add_events,
+    add_schemas,
     add_reconcile,
 )
 

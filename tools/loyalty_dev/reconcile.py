@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import boto3
 from botocore.config import Config
 
-from loyalty.domain.invariants import store_problems
+from loyalty.domain.operations.invariants import store_problems
 from loyalty.repository import Repository
 
 

@@ -19,14 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loyalty.platforms import shopify
-from loyalty.signatures import SIGNATURE_HEADER, signature_header
-from loyalty.tokens import mint_customer_token
-from loyalty_dev.apigw import rest_event
-from loyalty_dev.local_env import LocalSecrets
-from loyalty_dev.openapi import OpenApi
-from loyalty_dev.template import PROJECT_ROOT, Template
-from loyalty_dev.wix_dev import (
+from loyalty.http.platforms import shopify
+from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
+from loyalty.http.tokens import mint_customer_token
+from loyalty_dev.local.apigw import rest_event
+from loyalty_dev.local.environment import LocalSecrets
+from loyalty_dev.local.wix_keys import (
     TOKEN_MEDIA_TYPE,
     NotAToken,
     is_wix_route,
@@ -34,6 +32,8 @@ from loyalty_dev.wix_dev import (
     resign,
     sign_notification,
 )
+from loyalty_dev.openapi import OpenApi
+from loyalty_dev.template import PROJECT_ROOT, Template
 
 EVENTS_DIR = PROJECT_ROOT / "events"
 TOKEN_TTL_SECONDS = 3600

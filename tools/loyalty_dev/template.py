@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from loyalty_dev import language_extensions
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
 
@@ -134,7 +136,7 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
 def _load(path: Path) -> Template:
     with path.open(encoding="utf-8") as stream:
         document = yaml.load(stream, Loader=_CloudFormationLoader)  # noqa: S506 — SafeLoader subclass
-    return Template(document=document, root=path.parent)
+    return Template(document=language_extensions.expand(document), root=path.parent)
 
 
 def create_table_request(name: str, properties: dict[str, Any], table_name: str) -> dict[str, Any]:

@@ -1,1 +1,2 @@
-"""The domain: pure rules (rules.py) and the operations that apply them through the repository."""
+"""The domain: entities and commands (values), pure rules (rules/), and the operations that read,
+decide with a rule, commit through the repository and retry (operations/)."""

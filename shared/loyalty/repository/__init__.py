@@ -1,12 +1,12 @@
 """The DynamoDB repository: the only code that knows the table's keys, items and expressions."""
 
-from loyalty.repository.store import (
+from loyalty.repository.outcomes import (
     AccountChanged,
     AlreadyApplied,
     EmailTaken,
     EntryExists,
-    Repository,
     WriteRejected,
 )
+from loyalty.repository.store import Repository
 
 __all__ = ["AccountChanged", "AlreadyApplied", "EmailTaken", "EntryExists", "Repository", "WriteRejected"]

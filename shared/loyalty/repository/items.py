@@ -10,7 +10,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from loyalty.config import ProgramSettings
-from loyalty.entities import (
+from loyalty.domain.entities import (
     Account,
     CustomerStatus,
     EmailClaim,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from loyalty.errors import SchemaViolation
+from loyalty.errors import InvalidCursor
 from loyalty.repository.keys import Item
 
 MAX_QUERIES_PER_PARTITION = 5  # bounds a page's cost when a search filter matches little
@@ -82,11 +82,8 @@ def _is_start_key(position: Any, partition: Partition) -> bool:
     return bool(position[partition.key_name] == {"S": partition.value})
 
 
-def _bad_cursor() -> SchemaViolation:
-    return SchemaViolation(
-        "invalid cursor",
-        details=[{"loc": ["query", "cursor"], "type": "value_error", "msg": "invalid cursor"}],
-    )
+def _bad_cursor() -> InvalidCursor:
+    return InvalidCursor("invalid cursor")
 
 
 def merged_page(

@@ -16,7 +16,7 @@ from typing import Any, cast
 from botocore.exceptions import BotoCoreError, ClientError
 
 from loyalty.config import ProgramSettings
-from loyalty.entities import (
+from loyalty.domain.entities import (
     Account,
     Changes,
     CustomerStatus,
@@ -43,6 +43,7 @@ from loyalty.repository.keys import (
     shard_of,
     totals_key,
 )
+from loyalty.repository.outcomes import AccountChanged, AlreadyApplied, EmailTaken, EntryExists
 from loyalty.repository.pages import Filter, Partition, merged_page
 
 # Errors after which the platform's redelivery will succeed: answered 503, never 4xx.
@@ -58,30 +59,6 @@ _TRANSIENT_CODES = frozenset(
     }
 )
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
-
-
-class WriteRejected(Exception):
-    """A transaction's condition failed; the subclass says which one."""
-
-
-class EntryExists(WriteRejected):
-    def __init__(self, entry: LedgerEntry) -> None:
-        super().__init__(entry.entry_id)
-        self.entry = entry
-
-
-class AccountChanged(WriteRejected):
-    """Another writer changed an item since it was read (or created it first): re-read."""
-
-
-class EmailTaken(WriteRejected):
-    def __init__(self, claim: EmailClaim) -> None:
-        super().__init__(claim.email_key)
-        self.claim = claim
-
-
-class AlreadyApplied(WriteRejected):
-    """A stream record's change was counted before (its marker exists)."""
 
 
 _Meaning = LedgerEntry | EmailClaim | IdempotencyRecord | None
@@ -124,10 +101,6 @@ class Repository:
     def get_entry(self, store_id: str, entry_id: str) -> LedgerEntry | None:
         item = self._get(entry_key(store_id, entry_id))
         return items.entry_from_item(item) if item else None
-
-    def get_claim(self, store_id: str, email_key: str) -> EmailClaim | None:
-        item = self._get(claim_key(store_id, email_key))
-        return items.claim_from_item(item) if item else None
 
     def get_program(self, store_id: str) -> ProgramSettings | None:
         item = self._get(program_key(store_id))

@@ -1,0 +1,211 @@
+"""The loyalty domain's records: customers' accounts and their ledger entries (no I/O, no rules)."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from loyalty.config import ProgramSettings
+
+Result = TypeVar("Result")
+
+
+class CustomerStatus(StrEnum):
+    CANDIDATE = "candidate"
+    MEMBER = "member"
+    EXCLUDED = "excluded"
+    MERGED = "merged"
+
+
+class EntryType(StrEnum):
+    EARN = "earn"
+    ADJUST = "adjust"
+    REDEEM = "redeem"
+    REVERSE = "reverse"
+    MERGE_IN = "merge_in"
+    MERGE_OUT = "merge_out"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """RFC 3339 in UTC with millisecond precision: sortable as text, as the ledger index needs."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """The four points fields; `balance == earned + adjusted - redeemed` holds by construction."""
+
+    earned: int = 0
+    adjusted: int = 0
+    redeemed: int = 0
+
+    @property
+    def balance(self) -> int:
+        return self.earned + self.adjusted - self.redeemed
+
+    def __add__(self, other: Points) -> Points:
+        return Points(
+            earned=self.earned + other.earned,
+            adjusted=self.adjusted + other.adjusted,
+            redeemed=self.redeemed + other.redeemed,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A customer of one store and its loyalty account; `revision` grows by one at every change."""
+
+    store_id: str
+    customer_id: str
+    status: CustomerStatus
+    points: Points
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+    last_activity_at: datetime
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    tags: tuple[str, ...] = ()
+    merged_into: str | None = None
+    merged_customer_ids: tuple[str, ...] = ()
+    # The status an excluded customer returns to when it is included again.
+    status_before_exclusion: CustomerStatus | None = None
+
+    @property
+    def can_redeem(self) -> bool:
+        return self.status is CustomerStatus.MEMBER
+
+    @property
+    def email_key(self) -> str | None:
+        """The email as uniqueness compares it: one member per lower-cased email per store."""
+        return self.email.lower() if self.email else None
+
+    def changed(self, now: datetime, **changes: object) -> Account:
+        """The next revision of this account, touched at `now`."""
+        return replace(
+            self,
+            revision=self.revision + 1,
+            updated_at=now,
+            last_activity_at=now,
+            **changes,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """An immutable points transaction; its id is its business key, so it is written once."""
+
+    store_id: str
+    entry_id: str
+    customer_id: str
+    type: EntryType
+    points: int
+    balance_after: int
+    created_at: datetime
+    event_id: str
+    reason: str | None = None
+    order_id: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    shortfall: int | None = None
+    counterpart_customer_id: str | None = None
+    addressed_customer_id: str | None = None
+    # On an order's entry only: the points its refunds have reversed so far (never above `points`).
+    points_reversed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EmailClaim:
+    """Who holds an email in a store: the item that makes members' emails unique."""
+
+    store_id: str
+    email_key: str
+    customer_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reversal:
+    """A refund's claim on its order: the order's reversed total moves from `before` to `after`."""
+
+    order_entry: LedgerEntry
+    before: int
+    after: int
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """The first answer to a back-office write, replayed to any repeat of its Idempotency-Key."""
+
+    store_id: str
+    key: str
+    fingerprint: str
+    status: int
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """A store's points and customers, as the overview shows them (or one account's share)."""
+
+    earned: int = 0
+    adjusted: int = 0
+    redeemed: int = 0
+    unredeemed: int = 0
+    frozen: int = 0
+    members: int = 0
+    candidates: int = 0
+    excluded: int = 0
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))
+
+    def __sub__(self, other: Totals) -> Totals:
+        return Totals(*(mine - theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramUpdate:
+    """A store's program settings as the back office sets them."""
+
+    store_id: str
+    settings: ProgramSettings
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What one event writes, all or nothing: accounts (with the revision each was read at),
+    new ledger entries, and email claims to take or to give up."""
+
+    accounts: tuple[tuple[Account | None, Account], ...] = ()
+    entries: tuple[LedgerEntry, ...] = ()
+    claims: tuple[EmailClaim, ...] = ()
+    released_claims: tuple[EmailClaim, ...] = ()
+    reversals: tuple[Reversal, ...] = ()
+    program: ProgramUpdate | None = None
+    idempotency: IdempotencyRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Planned(Generic[Result]):
+    """What a decision will write (None: nothing) and what it will answer."""
+
+    changes: Changes | None
+    result: Result
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The account an id stands for: itself, or the member a merged guest file points at."""
+
+    account: Account
+    merged_from: str | None  # the id the event named, when it was a merged file

@@ -1,0 +1,35 @@
+"""Recording a refund: reverse its share of the order's points, once, whatever is redelivered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from loyalty.domain.commands import Refund
+from loyalty.domain.entities import utc_now
+from loyalty.domain.operations.customers import resolve
+from loyalty.domain.operations.retries import with_contention_retries
+from loyalty.domain.rules.earning import order_entry_id
+from loyalty.domain.rules.refunds import RefundOutcome, decide_refund, repeated_refund
+from loyalty.errors import NotFound
+from loyalty.repository import EntryExists, Repository
+
+
+def record_refund(
+    event: Refund, repository: Repository, clock: Callable[[], datetime] = utc_now
+) -> RefundOutcome:
+    def attempt() -> RefundOutcome:
+        order = repository.get_entry(event.store_id, order_entry_id(event.order_id))
+        if order is None:
+            raise NotFound(f"order {event.order_id} not found in store {event.store_id}")
+        found = resolve(repository, event.store_id, order.customer_id)
+        if found is None:
+            raise LookupError(f"order {event.order_id} credits a missing account")
+        decision = decide_refund(event, order, found.account, clock())
+        try:
+            repository.commit(decision.changes)
+        except EntryExists as applied:
+            return repeated_refund(applied.entry, found.account)
+        return decision.outcome
+
+    return with_contention_retries(attempt)

@@ -1,0 +1,1 @@
+"""Pure rules: what a command does to the accounts it reads, as `Changes` to commit. No I/O."""

@@ -1,0 +1,47 @@
+"""GET and PUT /admin/stores/{store_id}/program: a store's earning rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from loyalty.config import ProgramSettings, normalize_tag
+from loyalty.domain.operations.program import read_program, set_program
+from loyalty.http.admin.requests import body, ids, json_response, write_once
+from loyalty.http.models import ProgramRequest
+from loyalty.http.views import program_view
+from loyalty.runtime import runtime
+
+router = Router()  # type: ignore[no-untyped-call]
+
+
+@router.get("/admin/stores/<store_id>/program")
+def get_program(store_id: str) -> Response[str]:
+    ids(store_id=store_id)
+    services = runtime()
+    return json_response(
+        200, program_view(read_program(services.repository, store_id, services.settings.program))
+    )
+
+
+@router.put("/admin/stores/<store_id>/program")
+def put_program(store_id: str) -> Response[str]:
+    ids(store_id=store_id)
+    request = body(router, ProgramRequest)
+    program = ProgramSettings(
+        active=request.active,
+        points_per_currency_unit=Decimal(request.points_per_currency_unit),
+        guests_earn_points=request.guests_earn_points,
+        excluded_customer_tags=frozenset(normalize_tag(tag) for tag in request.excluded_customer_tags),
+    )
+
+    def render(saved: ProgramSettings) -> tuple[int, dict[str, Any]]:
+        return 200, program_view(saved)
+
+    repository = runtime().repository
+    return write_once(
+        router, lambda once, reply: set_program(repository, store_id, program, once, reply), render
+    )

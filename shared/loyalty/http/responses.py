@@ -1,0 +1,202 @@
+"""The JSON answers of the API as models: what `views.py` builds, described for openapi.yaml.
+
+The views build plain dicts (a model per answer would cost every cold start its validators); these
+models are the answers' schemas: `loyalty schemas` writes them into openapi.yaml's
+components/schemas, and the contract tests hold every answer of the service to them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Points = Annotated[int, Field(description="A number of points.")]
+Timestamp = Annotated[
+    str,
+    Field(description="RFC 3339 in UTC, millisecond precision.", json_schema_extra={"format": "date-time"}),
+]
+CustomerStatus = Literal["member", "candidate", "excluded"]
+Outcome = Annotated[
+    Literal["processed", "duplicate"],
+    Field(description="`duplicate`: the business key was already handled, nothing changed."),
+]
+NextCursor = Annotated[
+    str | None, Field(description="Pass it as `cursor` for the next page; null on the last page.")
+]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+
+class AccountPoints(_Answer):
+    """`balance == earned + adjusted - redeemed`, always."""
+
+    balance: Points
+    earned: Points
+    adjusted: Points
+    redeemed: Points
+
+
+class Account(_Answer):
+    store_id: str
+    customer_id: str = Field(
+        description="The account's customer (the surviving member when a merged guest id was asked for)."
+    )
+    status: CustomerStatus
+    points: AccountPoints
+    can_redeem: bool = Field(description="True for members only.")
+    revision: int = Field(ge=1, description="Increases by one at every change of the account.")
+    created_at: Timestamp
+    updated_at: Timestamp
+    last_activity_at: Timestamp
+    merged_from: str | None = Field(
+        default=None, description="Present when the requested id is a guest file merged into this account."
+    )
+
+
+class Customer(Account):
+    """The back office's customer: the account, with contact details and merged files."""
+
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    tags: list[str]
+    merged_customer_ids: list[str] = Field(description="The guest files merged into this account.")
+
+
+class Transaction(_Answer):
+    id: str
+    type: Literal["earn", "adjust", "redeem", "reverse", "merge_in", "merge_out"]
+    points: int = Field(description="Signed; negative takes points away.")
+    balance_after: Points
+    reason: str | None = None
+    customer_id: str | None = None
+    order_id: str | None = None
+    shortfall: int | None = Field(default=None, ge=0)
+    created_at: Timestamp
+
+
+class CustomerPage(_Answer):
+    items: list[Account]
+    next_cursor: NextCursor
+
+
+class TransactionPage(_Answer):
+    items: list[Transaction]
+    next_cursor: NextCursor
+
+
+class TransactionRecorded(_Answer):
+    """The points transaction recorded, and the account after it."""
+
+    transaction: Transaction
+    account: Account
+
+
+class OrderResult(_Answer):
+    status: Outcome
+    customer_id: str = Field(
+        description="The credited customer (the surviving member when the order named a merged guest)."
+    )
+    points_earned: Points
+    balance: Points
+    reason: str | None = Field(
+        default=None,
+        description="Why the order earned nothing (an excluded customer, guests not earning, "
+        "a paused program).",
+    )
+    program: Literal["paused"] | None = Field(
+        default=None, description="Present, as `paused`, when the store's program is paused."
+    )
+
+
+class MemberResult(_Answer):
+    status: Outcome
+    customer_id: str
+    customer_status: CustomerStatus
+    balance: Points
+
+
+class MergeResult(_Answer):
+    status: Outcome
+    customer_id: str = Field(description="The member that received the guest's points.")
+    merged_customer_id: str = Field(description="The archived guest file.")
+    balance: Points
+
+
+class RefundResult(_Answer):
+    status: Outcome
+    customer_id: str
+    points_reversed: Points
+    shortfall: int = Field(
+        ge=0, description="Points the reversal could not take because the balance did not hold them."
+    )
+    balance: Points
+
+
+class PlatformResult(_Answer):
+    """A platform webhook handled: the canonical answer, `ignored` (a test order, no customer) or
+    `conflict` (a permanent business conflict), with a `reason` where there is one."""
+
+    status: Literal["processed", "duplicate", "ignored", "conflict"]
+    reason: str | None = None
+
+
+class Program(_Answer):
+    active: bool
+    points_per_currency_unit: str = Field(
+        pattern=r"^[0-9]{1,6}(\.[0-9]{1,6})?$",
+        description="A decimal string, at most 6 digits before the point and 6 after.",
+    )
+    guests_earn_points: bool
+    excluded_customer_tags: list[str] = []
+
+
+class PointsTotals(_Answer):
+    earned: int
+    adjusted: int
+    redeemed: int
+    unredeemed: int
+    frozen: int
+
+
+class CustomerTotals(_Answer):
+    members: int = Field(ge=0)
+    candidates: int = Field(ge=0)
+    excluded: int = Field(ge=0)
+
+
+class Overview(_Answer):
+    points: PointsTotals
+    customers: CustomerTotals
+
+
+class ErrorDetail(_Answer):
+    loc: list[str | int]
+    type: str
+    msg: str
+
+
+class Error(_Answer):
+    error: str = Field(
+        description="A stable code: `invalid_request` (400, 422), `unauthorized` (401), `not_found` (404), "
+        "`conflict` (409), `service_unavailable` (503)."
+    )
+    message: str = Field(description="For people; may change between versions.")
+    details: list[ErrorDetail] | None = Field(
+        default=None, description="The fields that broke the schema (422 only)."
+    )
+
+
+class GatewayMessage(_Answer):
+    """A body API Gateway writes itself (authorization, throttling)."""
+
+    message: str
+
+
+class ShopifyPayload(BaseModel):
+    """A Shopify webhook payload, as Shopify documents it; unknown keys are ignored."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)

@@ -1,0 +1,137 @@
+"""The JSON answers of the contract, built from domain results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loyalty.config import ProgramSettings
+from loyalty.domain.entities import LedgerEntry, Resolved, Totals, format_timestamp
+from loyalty.domain.operations.members import MergeOutcome, Outcome
+from loyalty.domain.operations.orders import OrderOutcome
+from loyalty.domain.rules.refunds import RefundOutcome
+
+
+def account_view(resolved: Resolved) -> dict[str, Any]:
+    account = resolved.account
+    points = account.points
+    view: dict[str, Any] = {
+        "store_id": account.store_id,
+        "customer_id": account.customer_id,
+        "status": account.status.value,
+        "points": {
+            "balance": points.balance,
+            "earned": points.earned,
+            "adjusted": points.adjusted,
+            "redeemed": points.redeemed,
+        },
+        "can_redeem": account.can_redeem,
+        "revision": account.revision,
+        "created_at": format_timestamp(account.created_at),
+        "updated_at": format_timestamp(account.updated_at),
+        "last_activity_at": format_timestamp(account.last_activity_at),
+    }
+    if resolved.merged_from is not None:
+        view["merged_from"] = resolved.merged_from
+    return view
+
+
+def order_view(outcome: OrderOutcome) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "status": "duplicate" if outcome.duplicate else "processed",
+        "customer_id": outcome.customer_id,
+        "points_earned": outcome.points_earned,
+        "balance": outcome.balance,
+    }
+    if outcome.entry.reason is not None:
+        view["reason"] = outcome.entry.reason
+    if outcome.entry.reason == "program paused":
+        view["program"] = "paused"
+    return view
+
+
+def registration_view(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "status": "duplicate" if outcome.duplicate else "processed",
+        "customer_id": outcome.account.customer_id,
+        "customer_status": outcome.account.status.value,
+        "balance": outcome.account.points.balance,
+    }
+
+
+def merge_view(outcome: MergeOutcome) -> dict[str, Any]:
+    return {
+        "status": "duplicate" if outcome.duplicate else "processed",
+        "customer_id": outcome.member.customer_id,
+        "merged_customer_id": outcome.guest_id,
+        "balance": outcome.member.points.balance,
+    }
+
+
+def contact_view(resolved: Resolved) -> dict[str, Any]:
+    """The back office's customer: the account, plus contact details and merged files."""
+    account = resolved.account
+    return {
+        **account_view(resolved),
+        "email": account.email,
+        "first_name": account.first_name,
+        "last_name": account.last_name,
+        "tags": list(account.tags),
+        "merged_customer_ids": list(account.merged_customer_ids),
+    }
+
+
+def transaction_view(entry: LedgerEntry) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": entry.entry_id,
+        "type": entry.type.value,
+        "points": entry.points,
+        "balance_after": entry.balance_after,
+        "reason": entry.reason,
+        "customer_id": entry.customer_id,
+        "created_at": format_timestamp(entry.created_at),
+    }
+    if entry.order_id is not None:
+        view["order_id"] = entry.order_id
+    if entry.shortfall:
+        view["shortfall"] = entry.shortfall
+    return view
+
+
+def list_view(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def program_view(program: ProgramSettings) -> dict[str, Any]:
+    return {
+        "active": program.active,
+        "points_per_currency_unit": str(program.points_per_currency_unit),
+        "guests_earn_points": program.guests_earn_points,
+        "excluded_customer_tags": sorted(program.excluded_customer_tags),
+    }
+
+
+def overview_view(totals: Totals) -> dict[str, Any]:
+    return {
+        "points": {
+            "earned": totals.earned,
+            "adjusted": totals.adjusted,
+            "redeemed": totals.redeemed,
+            "unredeemed": totals.unredeemed,
+            "frozen": totals.frozen,
+        },
+        "customers": {
+            "members": totals.members,
+            "candidates": totals.candidates,
+            "excluded": totals.excluded,
+        },
+    }
+
+
+def refund_view(outcome: RefundOutcome) -> dict[str, Any]:
+    return {
+        "status": "duplicate" if outcome.duplicate else "processed",
+        "customer_id": outcome.customer_id,
+        "points_reversed": outcome.points_reversed,
+        "shortfall": outcome.shortfall,
+        "balance": outcome.balance,
+    }

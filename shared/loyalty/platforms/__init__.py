@@ -1,2 +1,0 @@
-"""Platform adapters: each platform's native webhooks, verified its way and translated into the
-canonical events (loyalty.events). The domain never sees a platform payload."""

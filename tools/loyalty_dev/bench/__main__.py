@@ -1,0 +1,75 @@
+"""Benchmarks against their floors: DynamoDB calls and request units, handler time, cold start,
+memory and cost. `python -m loyalty_dev.bench` (= `make bench`, from the project root) prints every
+figure with its target beside it; docs/benchmarks.md reads them."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from loyalty_dev.bench.calls import SCENARIOS, measure, report_calls
+from loyalty_dev.bench.cold_start import cold_starts, report_cold_starts
+from loyalty_dev.bench.cost import MILLION_CUSTOMER_STORE, report_cost
+from loyalty_dev.bench.memory import report_memory, serve_events
+from loyalty_dev.bench.moto import moto_harness
+from loyalty_dev.bench.rejections import report_rejections, time_rejections
+from loyalty_dev.bench.report import Report, machine, report_verdicts
+from loyalty_dev.bench.spread import partition_spread, report_spread
+from loyalty_dev.bench.timing import report_timing, time_orders
+from loyalty_dev.bench.wix_verification import measure_wix, report_wix
+from loyalty_dev.bench.write_units import report_write_units
+
+PARTS = ("calls", "timing", "cold", "memory", "rejections")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loyalty_dev.bench", description=__doc__)
+    parser.add_argument("--cold-runs", type=int, default=7, help="fresh processes per cold-start figure")
+    parser.add_argument("--events", type=int, default=1000, help="events served by the memory process")
+    parser.add_argument("--rounds", type=int, default=10, help="timing rounds (fresh tables each)")
+    parser.add_argument("--per-round", type=int, default=20, help="orders per timing round")
+    parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
+    arguments = parser.parse_args(argv)
+    if importlib.util.find_spec("functions") is None:
+        parser.error(
+            "run from the project root (make bench): the handlers are imported as functions.<name>.app"
+        )
+    parts = set(arguments.only or PARTS)
+    report = Report(sys.stdout)
+    report.line(f"Loyalty service benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    report.line(f"machine: {machine()}")
+    report.line("command: make bench  (.venv/bin/python -m loyalty_dev.bench)")
+    # The functions log and publish metrics to stdout, as on Lambda: that work is timed, its text dropped.
+    with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        warnings.simplefilter("ignore")
+        if "calls" in parts:
+            with moto_harness() as harness:
+                measured = [measure(harness, scenario) for scenario in SCENARIOS]
+                spread = partition_spread(harness)
+            report_calls(report, measured)
+            report_write_units(report, measured)
+            report_spread(report, spread)
+        if "timing" in parts:
+            timing = time_orders(arguments.rounds, arguments.per_round)
+            report_timing(report, timing, arguments.rounds, arguments.per_round)
+        if "cold" in parts:
+            report_cold_starts(report, arguments.cold_runs, cold_starts(arguments.cold_runs))
+            report_wix(report, arguments.cold_runs, measure_wix(arguments.cold_runs))
+        if "memory" in parts:
+            report_memory(report, serve_events(arguments.events))
+        if "calls" in parts:
+            report_cost(report, measured, MILLION_CUSTOMER_STORE)
+        if "rejections" in parts:
+            report_rejections(report, time_rejections(arguments.rounds, arguments.per_round))
+    report_verdicts(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
