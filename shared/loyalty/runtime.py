@@ -39,13 +39,15 @@ class Runtime:
     def programs(self) -> ProgramCache:
         return ProgramCache(self.settings.program)
 
-    # The webhook secret and the token key are each checked against the other after they are read
-    # (from the environment or SSM): a function holding one reads the other to compare them.
+    # The webhook secret is checked against the token key after both are read (from the
+    # environment or SSM), by the webhook functions: they may already write every account, so
+    # reading the token key grants them nothing new. The read-only balance function does not read
+    # the webhook secret, which would let it forge webhooks; its key is checked for length only.
     def webhook_secret(self) -> bytes:
         return resolve_distinct_secret(self.settings.webhook_secret, self.settings.customer_token_secret)
 
     def customer_token_secret(self) -> bytes:
-        return resolve_distinct_secret(self.settings.customer_token_secret, self.settings.webhook_secret)
+        return resolve_secret(self.settings.customer_token_secret)
 
     def shopify_secret(self) -> bytes:
         return resolve_secret(self.settings.shopify_secret)

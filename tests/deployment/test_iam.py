@@ -44,13 +44,14 @@ SECRETS = {
     )
 }
 WEBHOOK, TOKEN, SHOPIFY, WIX = (SECRETS[variable] for variable in SECRET_VARIABLES)
-# The secrets each function reads: its own, and the one it is checked distinct from.
+# The secrets each function reads: its own, and (webhook functions) the token key that the webhook
+# secret is checked distinct from. The balance function never reads the webhook secret.
 SECRETS_READ = {
     "OrderCreatedFunction": {WEBHOOK, TOKEN, SHOPIFY, WIX},
     "MemberRegisteredFunction": {WEBHOOK, TOKEN, SHOPIFY, WIX},
     "OrderRefundedFunction": {WEBHOOK, TOKEN, SHOPIFY},
     "InvitationAcceptedFunction": {WEBHOOK, TOKEN},
-    "BalanceFunction": {TOKEN, WEBHOOK, SHOPIFY},
+    "BalanceFunction": {TOKEN, SHOPIFY},
     "AdminFunction": set(),
     "TotalsFunction": set(),
 }
