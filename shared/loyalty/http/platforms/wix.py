@@ -103,7 +103,10 @@ def load_public_key(pem: bytes) -> RSAPublicKey:
 
 
 class _Payload(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, alias_generator=to_camel, populate_by_name=True)
+    # defer_build: the validators are built on the first Wix webhook, not in every cold start.
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, alias_generator=to_camel, populate_by_name=True, defer_build=True
+    )
 
 
 def _json_layer(value: Any) -> Any:
