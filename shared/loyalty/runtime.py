@@ -17,11 +17,16 @@ from loyalty.secrets import resolve_distinct_secret, resolve_secret
 
 # Throttling and 5xx are retried by botocore's standard mode (exponential backoff with jitter);
 # the timeouts keep a stalled connection from eating the function's whole time budget.
+# No client-side parameter validation: every request is built by the repository from values the
+# wire models (pydantic) and the domain rules already validated, and DynamoDB validates again; the
+# SDK's walk over each request's shapes was about a third of the handler's own CPU per order
+# (docs/benchmarks.md, "Own CPU per event").
 DYNAMODB_CLIENT_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 5},
     connect_timeout=2,
     read_timeout=5,
     tcp_keepalive=True,
+    parameter_validation=False,
 )
 
 
