@@ -6,6 +6,8 @@ Built on first use rather than at import, so a cold start pays only for what its
 from __future__ import annotations
 
 import contextlib
+import importlib
+import os
 import random
 import sys
 from functools import cached_property, lru_cache
@@ -87,6 +89,10 @@ def reset_runtime() -> None:
 def load_the_sdk_before_snapshot() -> None:
     with contextlib.suppress(BotoCoreError):  # no region here: the first event will say so
         boto3.client("dynamodb", config=DYNAMODB_CLIENT_CONFIG)
+    if any(name.endswith("_SECRET_PARAMETER") for name in os.environ):
+        # Secrets come from SSM as deployed: load Powertools' Parameters into the snapshot too
+        # (it is imported on first use, so that functions given their secrets directly never pay).
+        importlib.import_module("aws_lambda_powertools.utilities.parameters")
 
 
 @register_after_restore

@@ -90,23 +90,23 @@ def _add(figure: ColdStart, measured: tuple[float, float, int]) -> None:
 def _under_quota(
     runs: int, sizes: dict[str, int], programs: dict[tuple[str, str], list[str]], environment: dict[str, str]
 ) -> tuple[list[ColdStart], str]:
-    """The layer figures again, each function under its own share of a core, the baseline under the
-    share of the smallest function (so that the ratios compare like with like when all are equal)."""
-    shares = {function: lambda_cpu_share(size) for function, size in sizes.items()}
-    figures = [ColdStart(BASELINE)] + [ColdStart(function) for function in handler_modules()]
+    """The layer figures again, each function under its own share of a core, beside the baseline
+    under the same share (one baseline per MemorySize the template uses, labelled with it)."""
+    figures: list[ColdStart] = []
     notes = []
-    for share in sorted(set(shares.values())):
-        group = [figure for figure in figures if shares.get(figure.label, min(shares.values())) == share]
-        if share != min(shares.values()):
-            group = [figure for figure in group if figure.label != BASELINE]
-        with cpu_quota(share) as quota:
+    for size in sorted(set(sizes.values())):
+        functions = [name for name in handler_modules() if sizes[name] == size]
+        group = [ColdStart(f"{BASELINE} @ {size} MB"), *(ColdStart(name) for name in functions)]
+        keys = [("layer", BASELINE), *(("layer", name) for name in functions)]
+        with cpu_quota(lambda_cpu_share(size)) as quota:
             notes.append(quota.how)
             if quota.procs is None:
                 return [], quota.how
             for _ in range(runs):
-                for figure in group:
-                    _add(figure, run_child(programs[("layer", figure.label)], environment, quota))
-    return figures, "; ".join(dict.fromkeys(notes))
+                for figure, key in zip(group, keys, strict=True):
+                    _add(figure, run_child(programs[key], environment, quota))
+        figures.extend(group)
+    return figures, "; ".join(notes)
 
 
 def import_profile(module: str, top: int = 6) -> list[tuple[str, float]]:
@@ -193,18 +193,20 @@ def _report_quota(report: Report, figures: ColdStarts) -> None:
     runs = len(quota[0].wall_ms)
     report.line(
         f"  under Lambda's CPU share (MemorySize / {LAMBDA_MB_PER_VCPU} MB of one core), layer, "
-        f"median of {runs} fresh processes:"
+        f"median of {runs} fresh processes; each against the baseline under the same share:"
     )
-    report.line(f"    quota: {figures.quota}")
-    report.line(
-        f"  {'process':30} {'MemorySize':>10} {'share':>6} {'wall':>8} {'ratio':>6} {'CPU':>6} {'ratio':>6}"
-    )
+    for note in figures.quota.split("; "):
+        report.line(f"    quota: {note}")
+    report.line(f"  {'process':34} {'share':>6} {'wall':>8} {'ratio':>6} {'CPU':>6} {'ratio':>6}")
     base = quota[0]
     for mine in quota:
-        size = figures.memory_mb.get(mine.label, min(figures.memory_mb.values()))
+        if mine.label.startswith(BASELINE):
+            base = mine
+        size = figures.memory_mb.get(mine.label) or int(mine.label.rsplit("@ ", 1)[1].split()[0])
         wall_ratio, cpu_ratio = mine.wall / base.wall, mine.cpu / base.cpu
+        label = mine.label if mine is base else f"{mine.label} ({size} MB)"
         report.line(
-            f"  {mine.label:30} {size:8d}MB {lambda_cpu_share(size):6.3f} {mine.wall:6.0f}ms "
+            f"  {label:34} {lambda_cpu_share(size):6.3f} {mine.wall:6.0f}ms "
             f"{wall_ratio:5.2f}x {mine.cpu:4.0f}ms {cpu_ratio:5.2f}x"
         )
         if mine is not base:
