@@ -55,3 +55,13 @@ def test_the_wix_verification_figure_runs_and_a_cold_start_imports_no_cryptograp
 
     assert cold["cryptography"] is False
     assert verified["wall"] > verified["warm"] > 0
+
+
+def test_the_cpu_figure_runs_on_replayed_answers() -> None:
+    from loyalty_dev.bench.cpu import time_cpu
+
+    timing = time_cpu(samples=5, profile_top=3)
+
+    assert len(timing.handler_ms) == len(timing.bare_default_ms) == len(timing.bare_configured_ms) == 5
+    assert all(ms > 0 for ms in timing.handler_ms)
+    assert "function calls" in timing.profile

@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from loyalty_dev.bench.moto import new_secrets
+from loyalty_dev.bench.quota import Quota
 from loyalty_dev.harness.environment import dummy_aws, service_environment
 from loyalty_dev.local.in_process import module_name
 from loyalty_dev.template import PROJECT_ROOT, load_template
@@ -80,10 +81,20 @@ def child(
     return [sys.executable, *python_options, "-m", f"loyalty_dev.bench.{module}", *options, *arguments]
 
 
-def run_child(command: Sequence[str], environment: Mapping[str, str]) -> tuple[float, float, int]:
-    """(wall ms, CPU ms, peak RSS KB) that a fresh process reports on its last line."""
+def run_child(
+    command: Sequence[str], environment: Mapping[str, str], quota: Quota | None = None
+) -> tuple[float, float, int]:
+    """(wall ms, CPU ms, peak RSS KB) that a fresh process reports on its last line; under
+    `quota`, the process runs in its CPU-quota cgroup from before Python starts."""
+    # preexec_fn runs in the child between fork and exec: it only writes its pid to the cgroup.
     finished = subprocess.run(
-        list(command), cwd=PROJECT_ROOT, env=dict(environment), capture_output=True, text=True, check=False
+        list(command),
+        cwd=PROJECT_ROOT,
+        env=dict(environment),
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=quota.enter if quota is not None else None,
     )
     if finished.returncode != 0:
         raise RuntimeError(f"child process failed:\n{finished.stderr}")
