@@ -15,6 +15,7 @@ from loyalty_dev.harness.events import (
     refund_event,
     registration_event,
 )
+from tests.wix_payloads import APP_PUBLIC_KEY_PEM
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef-0123"
 TOKEN_SECRET = "test-customer-token-secret-0123456789abcdef"
@@ -23,6 +24,7 @@ SECRETS = {
     "LOYALTY_WEBHOOK_SECRET": WEBHOOK_SECRET,
     "LOYALTY_CUSTOMER_TOKEN_SECRET": TOKEN_SECRET,
     "LOYALTY_SHOPIFY_SECRET": SHOPIFY_SECRET,
+    "LOYALTY_WIX_PUBLIC_KEY": APP_PUBLIC_KEY_PEM,  # the Wix app's key pair is made per test session
 }
 
 __all__ = [

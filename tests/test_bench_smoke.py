@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from loyalty_dev.bench import calls, recorder, sizes, write_units
 
 
@@ -35,3 +37,31 @@ def test_the_rejection_figure_runs_and_a_forgery_makes_no_dynamodb_call() -> Non
 
     assert len(timing.accepted_ms) == len(timing.rejected_ms) == 3
     assert timing.rejected_calls == 0
+
+
+def test_the_wix_verification_figure_runs_and_a_cold_start_imports_no_cryptography(tmp_path: Path) -> None:
+    from loyalty_dev.bench import wix_verification
+    from loyalty_dev.bench.layer import child, child_environment, handler_modules, modules_outside_layer
+
+    blocked = modules_outside_layer([wix_verification.WIX_LAYER_REQUIREMENTS])
+    module = handler_modules()["OrderCreatedFunction"]
+    token = str(wix_verification.token_file(tmp_path))
+    environment = child_environment()
+
+    cold = wix_verification.run_json(child("wix_child", "--cold", module, blocked=blocked), environment)
+    verified = wix_verification.run_json(
+        child("wix_child", "--first-verification", module, token, blocked=blocked), environment
+    )
+
+    assert cold["cryptography"] is False
+    assert verified["wall"] > verified["warm"] > 0
+
+
+def test_the_cpu_figure_runs_on_replayed_answers() -> None:
+    from loyalty_dev.bench.cpu import time_cpu
+
+    timing = time_cpu(samples=5, profile_top=3)
+
+    assert len(timing.handler_ms) == len(timing.bare_default_ms) == len(timing.bare_configured_ms) == 5
+    assert all(ms > 0 for ms in timing.handler_ms)
+    assert "function calls" in timing.profile

@@ -1,4 +1,4 @@
-"""MemberRegisteredFunction: makes a customer a member — canonical and Shopify customer webhooks."""
+"""MemberRegisteredFunction: makes a customer a member — canonical, Shopify and Wix member webhooks."""
 
 from __future__ import annotations
 
@@ -13,8 +13,16 @@ from aws_lambda_powertools.event_handler import Response
 from loyalty.domain.operations.members import Outcome, ensure_candidate, register_member
 from loyalty.http.commands import registration
 from loyalty.http.models import MemberRegistered
-from loyalty.http.platforms import shopify
-from loyalty.http.platforms.webhooks import read_shopify_webhook, settled, translated
+from loyalty.http.platforms import shopify, wix
+from loyalty.http.platforms.common import Ignored
+from loyalty.http.platforms.webhooks import (
+    ignored,
+    read_shopify_webhook,
+    read_wix_event,
+    read_wix_webhook,
+    settled,
+    translated,
+)
 from loyalty.http.resolver import create_app, json_response, lambda_entry, read_signed_event
 from loyalty.http.views import registration_view
 from loyalty.observability import count, logger
@@ -37,6 +45,23 @@ def shopify_customer() -> Response[str]:
     customer, envelope = read_shopify_webhook(app.current_event, shopify.Customer, runtime().shopify_secret())
     event = registration(translated(lambda: shopify.customer_registered(customer, envelope)))
     if not customer.has_account:
+        return answer(ensure_candidate(event, runtime().repository))
+    return settled(lambda: answer(register_member(event, runtime().repository)))
+
+
+@app.post("/webhooks/wix/members")
+def wix_member() -> Response[str]:
+    """An APPROVED member has an account (a member); PENDING (waiting for the site owner's
+    approval) and any other status only make sure the contact's file exists."""
+    notification = read_wix_webhook(app.current_event, runtime().wix_public_key())
+    if notification.event_type not in wix.MEMBER_EVENTS:
+        return ignored(f"event type {notification.event_type} is not handled on this route")
+    changed = read_wix_event(notification, wix.MemberChanged)
+    translation = translated(lambda: wix.member_registered(changed, notification.instance_id))
+    if isinstance(translation, Ignored):
+        return ignored(translation.reason)
+    event = registration(translation)
+    if not changed.member.approved:
         return answer(ensure_candidate(event, runtime().repository))
     return settled(lambda: answer(register_member(event, runtime().repository)))
 

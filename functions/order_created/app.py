@@ -1,4 +1,4 @@
-"""OrderCreatedFunction: earns an order's points, once — canonical and Shopify webhooks."""
+"""OrderCreatedFunction: earns an order's points, once — canonical, Shopify and Wix webhooks."""
 
 from __future__ import annotations
 
@@ -13,8 +13,16 @@ from aws_lambda_powertools.event_handler import Response
 from loyalty.domain.operations.orders import record_order
 from loyalty.http.commands import order_placed
 from loyalty.http.models import OrderCreated
-from loyalty.http.platforms import shopify
-from loyalty.http.platforms.webhooks import ignored, read_shopify_webhook, settled, translated
+from loyalty.http.platforms import shopify, wix
+from loyalty.http.platforms.common import Ignored
+from loyalty.http.platforms.webhooks import (
+    ignored,
+    read_shopify_webhook,
+    read_wix_event,
+    read_wix_webhook,
+    settled,
+    translated,
+)
 from loyalty.http.resolver import create_app, json_response, lambda_entry, read_signed_event
 from loyalty.http.views import order_view
 from loyalty.observability import count, logger
@@ -35,7 +43,19 @@ def shopify_order_created() -> Response[str]:
         app.current_event, shopify.ShopifyOrder, runtime().shopify_secret()
     )
     event = translated(lambda: shopify.order_created(order, envelope))
-    if isinstance(event, shopify.Ignored):
+    if isinstance(event, Ignored):
+        return ignored(event.reason)
+    return settled(lambda: record(event))
+
+
+@app.post("/webhooks/wix/orders")
+def wix_order_approved() -> Response[str]:
+    notification = read_wix_webhook(app.current_event, runtime().wix_public_key())
+    if notification.event_type != wix.ORDER_APPROVED:
+        return ignored(f"event type {notification.event_type} is not handled on this route")
+    approved = read_wix_event(notification, wix.OrderApproved)
+    event = translated(lambda: wix.order_created(approved, notification.instance_id))
+    if isinstance(event, Ignored):
         return ignored(event.reason)
     return settled(lambda: record(event))
 

@@ -45,6 +45,7 @@ class Settings(BaseModel):
     webhook_secret: SecretSource
     customer_token_secret: SecretSource
     shopify_secret: SecretSource
+    wix_public_key: SecretSource  # public, but read as the secrets are: env locally, SSM in AWS
 
 
 def normalize_tag(tag: str) -> str:
@@ -75,6 +76,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         webhook_secret=webhook,
         customer_token_secret=token,
         shopify_secret=_secret_source(env, "LOYALTY_SHOPIFY_SECRET"),
+        wix_public_key=_secret_source(env, "LOYALTY_WIX_PUBLIC_KEY"),
     )
 
 

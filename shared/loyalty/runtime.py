@@ -5,23 +5,35 @@ Built on first use rather than at import, so a cold start pays only for what its
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import os
+import random
+import sys
 from functools import cached_property, lru_cache
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
 
 from loyalty.config import Settings, settings_from_env
 from loyalty.domain.operations.program import ProgramCache
 from loyalty.repository import Repository
 from loyalty.secrets import resolve_distinct_secret, resolve_secret
+from loyalty.snapstart import register_after_restore, register_before_snapshot
 
 # Throttling and 5xx are retried by botocore's standard mode (exponential backoff with jitter);
 # the timeouts keep a stalled connection from eating the function's whole time budget.
+# No client-side parameter validation: every request is built by the repository from values the
+# wire models (pydantic) and the domain rules already validated, and DynamoDB validates again; the
+# SDK's walk over each request's shapes was about a third of the handler's own CPU per order
+# (docs/benchmarks.md, "Own CPU per event").
 DYNAMODB_CLIENT_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 5},
     connect_timeout=2,
     read_timeout=5,
     tcp_keepalive=True,
+    parameter_validation=False,
 )
 
 
@@ -52,6 +64,10 @@ class Runtime:
     def shopify_secret(self) -> bytes:
         return resolve_secret(self.settings.shopify_secret)
 
+    def wix_public_key(self) -> bytes:
+        """The Wix app's public key, PEM (LOYALTY_WIX_PUBLIC_KEY, or its SSM parameter)."""
+        return resolve_secret(self.settings.wix_public_key)
+
 
 @lru_cache(maxsize=1)
 def runtime() -> Runtime:
@@ -61,3 +77,37 @@ def runtime() -> Runtime:
 def reset_runtime() -> None:
     """Forget settings and clients (tests change the environment between cases)."""
     runtime.cache_clear()
+
+
+# SnapStart (docs/decisions/snapstart.md). Before the snapshot: make one DynamoDB client, so that
+# the session's loaded service model, endpoint rules and client class are in the snapshot (the
+# first client of a process costs about 70-120 ms of CPU here, a later one about 6 ms); the client
+# itself is thrown away. After a restore, every environment restored from that one snapshot must
+# not share what the snapshot froze: the random generator's state (the retries' jitter), the
+# container's services (settings, the DynamoDB client with its connection pool and credentials,
+# the program cache and its clock), and the secrets Powertools cached with their expiry times and
+# the SSM client that read them.
+
+
+@register_before_snapshot
+def load_the_sdk_before_snapshot() -> None:
+    with contextlib.suppress(BotoCoreError):  # no region here: the first event will say so
+        boto3.client("dynamodb", config=DYNAMODB_CLIENT_CONFIG)
+    if any(name.endswith("_SECRET_PARAMETER") for name in os.environ):
+        # Secrets come from SSM as deployed: load Powertools' Parameters into the snapshot too
+        # (it is imported on first use, so that functions given their secrets directly never pay).
+        importlib.import_module("aws_lambda_powertools.utilities.parameters")
+
+
+@register_after_restore
+def refresh_after_restore() -> None:
+    random.seed()  # from os.urandom: each restored environment draws its own jitter
+    reset_runtime()
+    forget_cached_parameters()
+
+
+def forget_cached_parameters() -> None:
+    """Drop Powertools' parameter providers: their cached values, expiry clocks and clients."""
+    base = sys.modules.get("aws_lambda_powertools.utilities.parameters.base")
+    if base is not None:  # never imported when every secret came from the environment
+        base.DEFAULT_PROVIDERS.clear()

@@ -40,14 +40,15 @@ SECRETS = {
         ("LOYALTY_WEBHOOK_SECRET", "WebhookSecretParameterName"),
         ("LOYALTY_CUSTOMER_TOKEN_SECRET", "CustomerTokenSecretParameterName"),
         ("LOYALTY_SHOPIFY_SECRET", "ShopifySecretParameterName"),
+        ("LOYALTY_WIX_PUBLIC_KEY", "WixPublicKeyParameterName"),
     )
 }
-WEBHOOK, TOKEN, SHOPIFY = (SECRETS[variable] for variable in SECRET_VARIABLES)
+WEBHOOK, TOKEN, SHOPIFY, WIX = (SECRETS[variable] for variable in SECRET_VARIABLES)
 # The secrets each function reads: its own, and (webhook functions) the token key that the webhook
 # secret is checked distinct from. The balance function never reads the webhook secret.
 SECRETS_READ = {
-    "OrderCreatedFunction": {WEBHOOK, TOKEN, SHOPIFY},
-    "MemberRegisteredFunction": {WEBHOOK, TOKEN, SHOPIFY},
+    "OrderCreatedFunction": {WEBHOOK, TOKEN, SHOPIFY, WIX},
+    "MemberRegisteredFunction": {WEBHOOK, TOKEN, SHOPIFY, WIX},
     "OrderRefundedFunction": {WEBHOOK, TOKEN, SHOPIFY},
     "InvitationAcceptedFunction": {WEBHOOK, TOKEN},
     "BalanceFunction": {TOKEN, SHOPIFY},

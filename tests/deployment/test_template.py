@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +106,12 @@ def test_the_layer_is_built_for_python_3_13_on_arm64() -> None:
     assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
     globals_ = load_template().document["Globals"]["Function"]
     assert (globals_["Runtime"], globals_["Architectures"]) == ("python3.13", ["arm64"])
+
+
+def test_sam_cli_expands_the_language_extensions_the_template_uses() -> None:
+    # SAM CLI expands AWS::LanguageExtensions (Fn::ForEach) only when asked: without the setting,
+    # `sam build` and `sam deploy` fail on the template's first Fn::ForEach.
+    raw = TEMPLATE_PATH.read_text(encoding="utf-8")
+    settings = tomllib.loads((TEMPLATE_PATH.parent / "samconfig.toml").read_text(encoding="utf-8"))
+    if "AWS::LanguageExtensions" in raw:
+        assert settings["default"]["global"]["parameters"].get("language_extensions") is True

@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 SSM_VARIABLE = "LOYALTY_SECRETS_FROM_SSM"
-SECRET_VARIABLES = ("LOYALTY_WEBHOOK_SECRET", "LOYALTY_CUSTOMER_TOKEN_SECRET", "LOYALTY_SHOPIFY_SECRET")
+# The Wix app's public key is no secret, but it is read the same way (and by its own functions only).
+SECRET_VARIABLES = (
+    "LOYALTY_WEBHOOK_SECRET",
+    "LOYALTY_CUSTOMER_TOKEN_SECRET",
+    "LOYALTY_SHOPIFY_SECRET",
+    "LOYALTY_WIX_PUBLIC_KEY",
+)
 
 
 def secrets_from_ssm() -> bool:

@@ -30,6 +30,7 @@ from loyalty_dev.local.apigw import LambdaContext, rest_event
 from loyalty_dev.local.in_process import Answer, load_handler, to_answer
 from loyalty_dev.template import Route, load_template
 from tests import shopify_payloads as payloads
+from tests import wix_payloads as wix
 from tests.support import (
     SHOPIFY_SECRET,
     STORE,
@@ -57,6 +58,8 @@ PAGED = ("/customers", "/transactions")  # the back-office routes that read limi
 def kind_of(route: Route) -> str:
     if route.path.startswith("/webhooks/shopify/"):
         return "shopify"
+    if route.path.startswith("/webhooks/wix/"):
+        return "wix"  # the body is the credential: a JWT signed RS256 with the Wix app's key
     if route.path.startswith("/webhooks/"):
         return "signed"
     if route.path == "/proxy/shopify/balance":
@@ -179,7 +182,23 @@ def bad_cursor() -> st.SearchStrategy[str]:
 # Requests ------------------------------------------------------------------------------------------
 
 
+WIX_EVENTS = {
+    "/webhooks/wix/orders": ("wix.ecom.v1.order_approved", wix.order_approved_event(wix.visitor_order())),
+    "/webhooks/wix/members": ("wix.members.v1.member_created", wix.member_created_event(wix.member())),
+}
+
+
+def wix_forgery(route: Route) -> st.SearchStrategy[str]:
+    """Bodies of a Wix route that Wix did not sign: any text, a token of another key, `alg: none`."""
+    event_type, event = WIX_EVENTS[route.path]
+    other_key = wix.signed(event_type, event, key=wix.OTHER_PRIVATE_KEY_PEM)
+    unsigned = jwt.encode(wix.claims(event_type, event), None, algorithm="none")
+    return st.one_of(texts, huge, st.just(other_key), st.just(unsigned), st.just(other_key + "."))
+
+
 def webhook_body(route: Route) -> bytes:
+    if route.path in WIX_EVENTS:
+        return wix.signed(*WIX_EVENTS[route.path]).encode()
     canonical = {
         "/webhooks/order-created": order_event("2001", CUSTOMER, has_account=True),
         "/webhooks/member-registered": registration_event("c-77", "zoe@example.com"),
@@ -229,6 +248,8 @@ def accepted_request(route: Route) -> dict[str, Any]:
                 "X-Shopify-Webhook-Id": "w-1",
             }
         )
+    elif kind == "wix":
+        headers["Content-Type"] = "text/plain"
     elif kind == "proxy":
         query = proxy_query()
     elif kind == "storefront":
@@ -255,6 +276,7 @@ def hostile_requests(draw: st.DrawFn) -> tuple[Route, str, dict[str, Any]]:
     dimensions += {
         "signed": ["signature", "signature-twice"],
         "shopify": ["shopify-hmac", "shopify-hmac-twice"],
+        "wix": ["wix-token"],
         "proxy": ["proxy-query"],
         "storefront": ["authorization", "authorization-twice"],
         "admin": (["admin-query"] if route.path.endswith(PAGED) and route.method == "GET" else [])
@@ -297,6 +319,8 @@ def hostile_requests(draw: st.DrawFn) -> tuple[Route, str, dict[str, Any]]:
         headers[draw(casings("X-Shopify-Hmac-Sha256"))] = draw(st.one_of(texts, huge))
     elif dimension == "shopify-hmac-twice":
         headers["x-shopify-hmac-sha256"] = draw(st.one_of(texts, huge))
+    elif dimension == "wix-token":
+        request["body"] = draw(wix_forgery(route)).encode("utf-8", "surrogatepass")
     elif dimension == "authorization":
         headers.pop("Authorization")
         headers[draw(casings("Authorization"))] = draw(authorizations)

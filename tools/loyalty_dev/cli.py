@@ -30,6 +30,14 @@ from loyalty_dev.local.dev import DevError, DevOptions, invocation_database, inv
 from loyalty_dev.local.environment import local_secrets, patched_environ, secret_names
 from loyalty_dev.local.issuer import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, Merchant
 from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT
+from loyalty_dev.local.wix_keys import (
+    NOTIFICATION_EXTENSION,
+    TOKEN_MEDIA_TYPE,
+    is_wix_route,
+    local_wix_keys,
+    notification_example,
+    sign_notification,
+)
 from loyalty_dev.local.workers import DEFAULT_WORKERS_PER_FUNCTION
 from loyalty_dev.openapi import OPENAPI_PATH, load_openapi
 from loyalty_dev.sample_events import EVENTS_DIR, write_events
@@ -153,12 +161,15 @@ def run_invoke(args: argparse.Namespace) -> int:
 
 
 def webhook_kinds() -> dict[str, str]:
-    """kind → path of every signed webhook route of the template (`POST /webhooks/<kind>`)."""
+    """kind → path of every webhook route of the template that `send` can sign: the canonical ones
+    (`POST /webhooks/<kind>`) and Wix's (`POST /webhooks/wix/<kind>`, kind `wix/<kind>`)."""
     kinds = {}
     for route in load_template().routes():
         parts = route.path.strip("/").split("/")
         if route.method == "POST" and len(parts) == 2 and parts[0] == "webhooks":
             kinds[parts[1]] = route.path
+        elif route.method == "POST" and is_wix_route(route.path):
+            kinds[route.path.removeprefix("/webhooks/")] = route.path
     return kinds
 
 
@@ -169,18 +180,28 @@ def add_send(commands: Subparsers) -> None:
         help="sign a canonical webhook event and POST it to the service",
         description="Sign FILE (a canonical event as in CONTRACT.md; default: the example of openapi.yaml) "
         "with a fresh X-Loyalty-Signature and POST it to URL/webhooks/KIND. The secret is "
-        "$LOYALTY_WEBHOOK_SECRET, else the development one.",
+        "$LOYALTY_WEBHOOK_SECRET, else the development one. For wix/* kinds, FILE is the decoded "
+        "notification ({eventType, instanceId, data, identity}), sent as Wix sends it: a JWT signed "
+        "RS256 with the development Wix key (or --wix-private-key).",
     )
     parser.add_argument("kind", metavar="KIND", choices=sorted(kinds), help=" | ".join(sorted(kinds)))
     parser.add_argument("file", metavar="FILE", nargs="?", help="the event's JSON ('-': standard input)")
     parser.add_argument(
         "--url", default=_default_url(), help="base URL (default: $LOYALTY_URL or %(default)s)"
     )
+    parser.add_argument(
+        "--wix-private-key",
+        type=Path,
+        metavar="PEM",
+        help="sign wix/* kinds with this private key (needed when LOYALTY_WIX_PUBLIC_KEY is your own)",
+    )
     parser.set_defaults(run=run_send)
 
 
 def run_send(args: argparse.Namespace) -> int:
     path = webhook_kinds()[args.kind]
+    if is_wix_route(path):
+        return send_wix(args, path)
     if args.file is None:
         openapi = load_openapi()
         operation = openapi.operation("POST", path)
@@ -200,6 +221,33 @@ def run_send(args: argparse.Namespace) -> int:
         SIGNATURE_HEADER: signature_header(secret, int(time.time()), body),
     }
     status, text = http_request("POST", args.url.rstrip("/") + path, headers, body)
+    print(f"HTTP {status}", file=sys.stderr)
+    print(_pretty(text))
+    return 0 if status < 400 else 1
+
+
+def send_wix(args: argparse.Namespace, path: str) -> int:
+    if args.file is None:
+        operation = load_openapi().operation("POST", path)
+        notification = notification_example(operation) if operation is not None else None
+        if notification is None:
+            raise DevError(f"openapi.yaml has no {NOTIFICATION_EXTENSION} for POST {path}: give a FILE")
+    else:
+        try:
+            text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+            notification = json.loads(text)
+        except OSError as error:
+            raise DevError(f"cannot read {args.file}: {error.strerror}") from None
+        except ValueError as error:
+            raise DevError(f"{args.file} is not JSON: {error}") from None
+    keys = local_wix_keys(os.environ, args.wix_private_key)
+    if keys.private_pem is None:
+        raise DevError(
+            "LOYALTY_WIX_PUBLIC_KEY is your own app's key: sign with its private key (--wix-private-key PEM)"
+        )
+    token = sign_notification(keys.private_pem, notification, int(time.time()))
+    headers = {"Content-Type": TOKEN_MEDIA_TYPE}
+    status, text = http_request("POST", args.url.rstrip("/") + path, headers, token.encode())
     print(f"HTTP {status}", file=sys.stderr)
     print(_pretty(text))
     return 0 if status < 400 else 1

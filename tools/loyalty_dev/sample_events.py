@@ -11,6 +11,7 @@ itself, and `make events` rewrites the files for tools that do not (`sam local i
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import time
@@ -25,6 +26,14 @@ from loyalty.http.tokens import mint_customer_token
 from loyalty_dev.local.apigw import rest_event
 from loyalty_dev.local.authorizers import gateway_claims
 from loyalty_dev.local.environment import LocalSecrets
+from loyalty_dev.local.wix_keys import (
+    TOKEN_MEDIA_TYPE,
+    NotAToken,
+    is_wix_route,
+    notification_example,
+    resign,
+    sign_notification,
+)
 from loyalty_dev.openapi import OpenApi
 from loyalty_dev.template import PROJECT_ROOT, Template
 
@@ -89,6 +98,11 @@ def sample_event(api_event: ApiEvent, openapi: OpenApi, secrets: LocalSecrets, n
         headers["Content-Type"] = "application/json"
     requirements = operation.spec.get("security", []) if operation is not None else []
     merchant = any(MERCHANT_SCHEME in requirement for requirement in requirements)
+    notification = notification_example(operation) if operation is not None else None
+    if notification is not None and secrets.wix is not None and secrets.wix.private_pem is not None:
+        # A Wix webhook's body is the credential: a token Wix signs (here the development key).
+        body = sign_notification(secrets.wix.private_pem, notification, int(now))
+        headers["Content-Type"] = TOKEN_MEDIA_TYPE
     for scheme in openapi.security_schemes(operation) if operation is not None and not merchant else []:
         # Placeholders, which renew_credentials fills in.
         if scheme.get("type") == "apiKey" and scheme.get("name") in RENEWED_HEADERS:
@@ -161,7 +175,8 @@ def raw_body(event: dict[str, Any]) -> bytes:
 
 def renew_credentials(event: dict[str, Any], secrets: LocalSecrets, now: float) -> dict[str, Any]:
     """Fresh signatures and customer tokens where the event carries one (the rest is left alone):
-    the webhook signature, Shopify's webhook HMAC and app proxy signature, the customer token.
+    the webhook signature, Shopify's webhook HMAC and app proxy signature, a Wix token (re-signed with
+    the local Wix key when there is one), the customer token.
 
     The token is minted for the store and customer of the event's path, so it is the one the
     storefront's server would mint for that customer.
@@ -179,6 +194,12 @@ def renew_credentials(event: dict[str, Any], secrets: LocalSecrets, now: float) 
             query["timestamp"] = [str(int(now))]
         query["signature"] = [shopify.proxy_signature(shopify_secret, query)]
         event["queryStringParameters"] = {name: values[-1] for name, values in query.items()}
+    wix = secrets.wix
+    wix_token = is_wix_route(str(event.get("path") or "")) and bool(event.get("body"))
+    if wix_token and wix is not None and wix.private_pem:
+        with contextlib.suppress(NotAToken, UnicodeDecodeError):  # not a JWT: left as is, for the 401
+            event["body"] = resign(raw_body(event).decode(), wix.private_pem, int(now))
+            event["isBase64Encoded"] = False
     authorization = _header(event, AUTHORIZATION_HEADER)
     parameters = event.get("pathParameters") or {}
     if (

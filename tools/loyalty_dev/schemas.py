@@ -16,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from loyalty.http import models, responses
+from loyalty.http.platforms import wix
 from loyalty_dev.openapi import OPENAPI_PATH
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -42,6 +43,13 @@ NAMED_TYPES: dict[str, tuple[Any, str]] = {
     "CustomerStatus": (responses.CustomerStatus, "A customer's status in the program."),
     "Outcome": (responses.Outcome, "`duplicate`: the business key was already handled, nothing changed."),
     "NextCursor": (responses.NextCursor, "Pass it as `cursor` for the next page; null on the last page."),
+    "WixWebhookToken": (
+        wix.WebhookToken,
+        "The whole body of a Wix webhook: a compact JWS signed RS256 with the Wix app's key. Its `data` "
+        "claim is a JSON string `{eventType, instanceId, data, identity}`, whose `data` is a JSON string "
+        "holding the event (`x-wix-notification` shows one decoded). `exp` is not enforced: Wix "
+        "redelivers the same token for up to two days.",
+    ),
 }
 REQUESTS: tuple[type[BaseModel], ...] = (
     models.OrderCreated,

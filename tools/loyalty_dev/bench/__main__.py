@@ -16,15 +16,17 @@ from datetime import UTC, datetime
 from loyalty_dev.bench.calls import SCENARIOS, measure, report_calls
 from loyalty_dev.bench.cold_start import cold_starts, report_cold_starts
 from loyalty_dev.bench.cost import MILLION_CUSTOMER_STORE, report_cost
+from loyalty_dev.bench.cpu import report_cpu, time_cpu
 from loyalty_dev.bench.memory import report_memory, serve_events
 from loyalty_dev.bench.moto import moto_harness
 from loyalty_dev.bench.rejections import report_rejections, time_rejections
 from loyalty_dev.bench.report import Report, machine, report_verdicts
 from loyalty_dev.bench.spread import partition_spread, report_spread
 from loyalty_dev.bench.timing import report_timing, time_orders
+from loyalty_dev.bench.wix_verification import measure_wix, report_wix
 from loyalty_dev.bench.write_units import report_write_units
 
-PARTS = ("calls", "timing", "cold", "memory", "rejections")
+PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=1000, help="events served by the memory process")
     parser.add_argument("--rounds", type=int, default=10, help="timing rounds (fresh tables each)")
     parser.add_argument("--per-round", type=int, default=20, help="orders per timing round")
+    parser.add_argument(
+        "--quota-runs", type=int, default=3, help="fresh processes per cold start under the CPU quota"
+    )
+    parser.add_argument("--cpu-events", type=int, default=400, help="orders timed for the CPU figure")
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     arguments = parser.parse_args(argv)
     if importlib.util.find_spec("functions") is None:
@@ -57,8 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "timing" in parts:
             timing = time_orders(arguments.rounds, arguments.per_round)
             report_timing(report, timing, arguments.rounds, arguments.per_round)
+        if "cpu" in parts:
+            report_cpu(report, time_cpu(arguments.cpu_events))
         if "cold" in parts:
-            report_cold_starts(report, arguments.cold_runs, cold_starts(arguments.cold_runs))
+            figures = cold_starts(arguments.cold_runs, arguments.quota_runs)
+            report_cold_starts(report, arguments.cold_runs, figures)
+            report_wix(report, arguments.cold_runs, measure_wix(arguments.cold_runs))
         if "memory" in parts:
             report_memory(report, serve_events(arguments.events))
         if "calls" in parts:

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import metadata
+from pathlib import Path
 
 from loyalty_dev.bench.moto import new_secrets
+from loyalty_dev.bench.quota import Quota
 from loyalty_dev.harness.environment import dummy_aws, service_environment
 from loyalty_dev.local.in_process import module_name
 from loyalty_dev.template import PROJECT_ROOT, load_template
@@ -24,11 +26,15 @@ def _normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def layer_closure() -> set[str]:
-    """Distributions a deployed function can import: shared/requirements.txt, the runtime's boto3,
-    and what they require (extras left out)."""
-    lines = (PROJECT_ROOT / "shared" / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    pending = [_distribution(line) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+def layer_closure(extra_layers: Sequence[Path] = ()) -> set[str]:
+    """Distributions a deployed function can import: shared/requirements.txt (and the requirements
+    of any further layer it has), the runtime's boto3, and what they require (extras left out)."""
+    pending: list[str] = []
+    for requirements_file in (PROJECT_ROOT / "shared" / "requirements.txt", *extra_layers):
+        lines = requirements_file.read_text(encoding="utf-8").splitlines()
+        pending += [
+            _distribution(line) for line in lines if line.strip() and not line.lstrip().startswith("#")
+        ]
     pending.append("boto3")
     closure: set[str] = set()
     while pending:
@@ -44,9 +50,9 @@ def layer_closure() -> set[str]:
     return closure
 
 
-def modules_outside_layer() -> list[str]:
-    """Top-level modules of this venv that the deployed layer does not ship (cryptography, moto, …)."""
-    closure = layer_closure()
+def modules_outside_layer(extra_layers: Sequence[Path] = ()) -> list[str]:
+    """Top-level modules of this venv that the deployed layers do not ship (cryptography, moto, …)."""
+    closure = layer_closure(extra_layers)
     project = {"loyalty", "functions"}
     return sorted(
         module
@@ -75,10 +81,20 @@ def child(
     return [sys.executable, *python_options, "-m", f"loyalty_dev.bench.{module}", *options, *arguments]
 
 
-def run_child(command: Sequence[str], environment: Mapping[str, str]) -> tuple[float, float, int]:
-    """(wall ms, CPU ms, peak RSS KB) that a fresh process reports on its last line."""
+def run_child(
+    command: Sequence[str], environment: Mapping[str, str], quota: Quota | None = None
+) -> tuple[float, float, int]:
+    """(wall ms, CPU ms, peak RSS KB) that a fresh process reports on its last line; under
+    `quota`, the process runs in its CPU-quota cgroup from before Python starts."""
+    # preexec_fn runs in the child between fork and exec: it only writes its pid to the cgroup.
     finished = subprocess.run(
-        list(command), cwd=PROJECT_ROOT, env=dict(environment), capture_output=True, text=True, check=False
+        list(command),
+        cwd=PROJECT_ROOT,
+        env=dict(environment),
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=quota.enter if quota is not None else None,
     )
     if finished.returncode != 0:
         raise RuntimeError(f"child process failed:\n{finished.stderr}")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from loyalty_dev.harness.environment import service_environment
+from loyalty_dev.local.wix_keys import DEV_PRIVATE_KEY_FILE, WIX_PUBLIC_KEY_VARIABLE, WixKeys, local_wix_keys
 from loyalty_dev.template import Function, Template
 
 WEBHOOK_SECRET_VARIABLE = "LOYALTY_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -39,6 +40,7 @@ class LocalSecrets:
     webhook_is_dev: bool
     customer_token_is_dev: bool
     others: tuple[tuple[str, str, bool], ...] = ()
+    wix: WixKeys | None = None  # the Wix app's key pair (loyalty_dev.local.wix_keys), when asked for
 
     def entries(self) -> list[tuple[str, str, bool]]:
         return [
@@ -55,7 +57,10 @@ class LocalSecrets:
         """Lines for the console: which secrets are in force, printed in full when they are the dev ones."""
         lines = []
         for name, value, is_dev in self.entries():
-            if is_dev:
+            if name == WIX_PUBLIC_KEY_VARIABLE:
+                where = f"development key pair, {DEV_PRIVATE_KEY_FILE}" if is_dev else "from your environment"
+                lines.append(f"  {name}=<PEM public key, {where}>")
+            elif is_dev:
                 lines.append(f"  {name}={value}   <- DEVELOPMENT secret (set {name} to use your own)")
             else:
                 lines.append(f"  {name}=<from your environment, {len(value.encode())} bytes>")
@@ -63,12 +68,13 @@ class LocalSecrets:
 
 
 def secret_names(template: Template) -> list[str]:
-    """Every secret the template's functions read from SSM: `X` for each `X_PARAMETER` named `*_SECRET`."""
+    """Every secret (or key) the template's functions read from SSM: `X` for each `X_PARAMETER`
+    named `*_SECRET` or `*_PUBLIC_KEY`."""
     names = {
         variable.removesuffix("_PARAMETER")
         for function in template.functions().values()
         for variable in function.environment
-        if variable.endswith("_SECRET_PARAMETER")
+        if variable.endswith(("_SECRET_PARAMETER", "_PUBLIC_KEY_PARAMETER"))
     }
     return sorted(names)
 
@@ -86,9 +92,13 @@ def local_secrets(environ: Mapping[str, str] | None = None, names: Iterable[str]
     env = os.environ if environ is None else environ
     webhook = env.get(WEBHOOK_SECRET_VARIABLE) or ""
     token = env.get(CUSTOMER_TOKEN_SECRET_VARIABLE) or ""
+    wanted = list(names)
+    wix = local_wix_keys(env) if WIX_PUBLIC_KEY_VARIABLE in wanted else None
     others = tuple(
-        (name, env.get(name) or dev_secret(name), not env.get(name))
-        for name in names
+        (name, wix.public_pem, wix.is_dev)
+        if name == WIX_PUBLIC_KEY_VARIABLE and wix is not None
+        else (name, env.get(name) or dev_secret(name), not env.get(name))
+        for name in wanted
         if name not in {WEBHOOK_SECRET_VARIABLE, CUSTOMER_TOKEN_SECRET_VARIABLE}
     )
     return LocalSecrets(
@@ -97,6 +107,7 @@ def local_secrets(environ: Mapping[str, str] | None = None, names: Iterable[str]
         webhook_is_dev=not webhook,
         customer_token_is_dev=not token,
         others=others,
+        wix=wix,
     )
 
 

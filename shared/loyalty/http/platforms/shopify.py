@@ -11,7 +11,6 @@ import hmac
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -27,6 +26,7 @@ from loyalty.http.models import (
     Refund,
     RegisteredCustomer,
 )
+from loyalty.http.platforms.common import Envelope, Ignored
 
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
 SHOP_HEADER = "X-Shopify-Shop-Domain"
@@ -152,20 +152,6 @@ class ShopifyRefund(_Payload):
             if item.kind == "refund" and item.status == "success":
                 total += Decimal(item.amount)
         return total
-
-
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """What the headers say about a webhook: the shop (store id), the event id, when."""
-
-    store_id: str
-    event_id: str
-    occurred_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Ignored:
-    reason: str
 
 
 def order_created(order: ShopifyOrder, envelope: Envelope) -> OrderCreated | Ignored:

@@ -18,18 +18,18 @@ from pydantic import BaseModel, ValidationError
 from loyalty.domain.entities import utc_now
 from loyalty.errors import Conflict, SchemaViolation, Unauthorized
 from loyalty.http.models import Identifier, StoreId
-from loyalty.http.platforms import shopify
+from loyalty.http.platforms import shopify, wix
+from loyalty.http.platforms.common import Envelope
 from loyalty.http.request_bounds import single_header
 from loyalty.http.resolver import json_response, parse_body, raw_body, schema_violation, validate_values
 from loyalty.observability import count, logger
 
 Model = TypeVar("Model", bound=BaseModel)
+WixEvent = TypeVar("WixEvent", bound=wix.WixEvent)
 T = TypeVar("T")
 
 
-def read_shopify_webhook(
-    event: BaseProxyEvent, model: type[Model], secret: bytes
-) -> tuple[Model, shopify.Envelope]:
+def read_shopify_webhook(event: BaseProxyEvent, model: type[Model], secret: bytes) -> tuple[Model, Envelope]:
     """Signature (401), then body (400/422), then the headers that name the shop and the event."""
     body = raw_body(event)
     header = single_header(event, shopify.HMAC_HEADER, shopify.MAX_HMAC_HEADER_LENGTH, Unauthorized)
@@ -40,7 +40,7 @@ def read_shopify_webhook(
     event_id = next((value for value in given_ids if value), "")
     validate_values(StoreId, "header", {shopify.SHOP_HEADER: shop})
     validate_values(Identifier, "header", {shopify.EVENT_ID_HEADERS[0]: event_id})
-    envelope = shopify.Envelope(store_id=shop, event_id=event_id, occurred_at=_triggered_at(event))
+    envelope = Envelope(store_id=shop, event_id=event_id, occurred_at=_triggered_at(event))
     logger.set_correlation_id(event_id)
     logger.append_keys(store_id=shop, platform="shopify")
     return payload, envelope
@@ -55,12 +55,29 @@ def _triggered_at(event: BaseProxyEvent) -> datetime:
     return moment if moment is not None and moment.tzinfo is not None else utc_now()
 
 
-def translated(build: Callable[[], T]) -> T:
+def read_wix_webhook(event: BaseProxyEvent, public_key_pem: bytes) -> wix.Notification:
+    """The token first (401), then its `data` claim (422): the event type and the store."""
+    claims = wix.verify_webhook(raw_body(event), public_key_pem)
+    notification = translated(lambda: wix.Claims.model_validate(claims).data, location="token")
+    logger.append_keys(
+        store_id=notification.instance_id, platform="wix", wix_event_type=notification.event_type
+    )
+    return notification
+
+
+def read_wix_event(notification: wix.Notification, model: type[WixEvent]) -> WixEvent:
+    """The event inside the notification, read by the model of its type (422 when it does not fit)."""
+    payload = translated(lambda: model.model_validate(notification.data), location="data")
+    logger.set_correlation_id(payload.id)
+    return payload
+
+
+def translated(build: Callable[[], T], location: str = "translated") -> T:
     """A platform payload that cannot become a canonical event is a 422, like any bad body."""
     try:
         return build()
     except ValidationError as error:
-        raise schema_violation(error, location="translated") from None
+        raise schema_violation(error, location=location) from None
 
 
 def ignored(reason: str) -> Response[str]:
