@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 # A cold start's imports create only objects that live as long as the container: no collection
-# pass over them while they load (about 0.2x of a cold start here; see BENCHMARKS.md).
+# pass over them while they load (about 0.2x of a cold start here; see docs/benchmarks.md).
 gc.disable()
 
 from typing import Any
