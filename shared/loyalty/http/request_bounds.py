@@ -33,29 +33,15 @@ class RequestTooLarge(InvalidRequest):
 def check_bounds(event: Mapping[str, Any]) -> None:
     """Raise RequestTooLarge unless every header, query value, path parameter and the body are
     within bounds. Reads only lengths and types: nothing is parsed before this has passed."""
-    headers = _mapping(event.get("headers"), "headers")
-    multi_headers = _mapping(event.get("multiValueHeaders"), "headers")
-    if max(len(headers), len(multi_headers)) > MAX_HEADERS:
-        raise RequestTooLarge(f"more than {MAX_HEADERS} headers")
-    for name, value in headers.items():
-        _check(name, MAX_HEADER_NAME, "a header name")
-        _check(value, MAX_HEADER_VALUE, f"header {_shown(name)}")
-    for name, values in multi_headers.items():
-        _check(name, MAX_HEADER_NAME, "a header name")
-        for value in _sequence(values, MAX_QUERY_VALUES, f"header {_shown(name)}"):
-            _check(value, MAX_HEADER_VALUE, f"header {_shown(name)}")
-
-    query = _mapping(event.get("queryStringParameters"), "query")
-    multi_query = _mapping(event.get("multiValueQueryStringParameters"), "query")
-    if max(len(query), len(multi_query)) > MAX_QUERY_PARAMETERS:
-        raise RequestTooLarge(f"more than {MAX_QUERY_PARAMETERS} query parameters")
-    for name, value in query.items():
-        _check(name, MAX_HEADER_NAME, "a query parameter name")
-        _check(value, MAX_QUERY_VALUE, f"query parameter {_shown(name)}")
-    for name, values in multi_query.items():
-        _check(name, MAX_HEADER_NAME, "a query parameter name")
-        for value in _sequence(values, MAX_QUERY_VALUES, f"query parameter {_shown(name)}"):
-            _check(value, MAX_QUERY_VALUE, f"query parameter {_shown(name)}")
+    _check_parameters(event, "headers", "multiValueHeaders", MAX_HEADERS, MAX_HEADER_VALUE, "header")
+    _check_parameters(
+        event,
+        "queryStringParameters",
+        "multiValueQueryStringParameters",
+        MAX_QUERY_PARAMETERS,
+        MAX_QUERY_VALUE,
+        "query parameter",
+    )
 
     for name, value in _mapping(event.get("pathParameters"), "path").items():
         _check(value, MAX_PATH_PARAMETER, f"path parameter {_shown(name)}")
@@ -68,6 +54,24 @@ def check_bounds(event: Mapping[str, Any]) -> None:
         limit = MAX_BODY_BYTES * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_BYTES
         if not isinstance(body, str) or len(body) > limit:
             raise RequestTooLarge(f"the body exceeds {MAX_BODY_BYTES} bytes")
+
+
+def _check_parameters(
+    event: Mapping[str, Any], single_key: str, multi_key: str, max_count: int, max_value: int, what: str
+) -> None:
+    """Headers and query strings alike: API Gateway gives each twice, as single and multi values."""
+    kind = "headers" if what == "header" else "query"
+    single = _mapping(event.get(single_key), kind)
+    multi = _mapping(event.get(multi_key), kind)
+    if max(len(single), len(multi)) > max_count:
+        raise RequestTooLarge(f"more than {max_count} {what}s")
+    for name, value in single.items():
+        _check(name, MAX_HEADER_NAME, f"a {what} name")
+        _check(value, max_value, f"{what} {_shown(name)}")
+    for name, values in multi.items():
+        _check(name, MAX_HEADER_NAME, f"a {what} name")
+        for value in _sequence(values, MAX_QUERY_VALUES, f"{what} {_shown(name)}"):
+            _check(value, max_value, f"{what} {_shown(name)}")
 
 
 def single_header(event: BaseProxyEvent, name: str, max_length: int, error: type[LoyaltyError]) -> str | None:
