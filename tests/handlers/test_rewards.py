@@ -3,14 +3,23 @@ moto through the template's routes; the invariants hold after every scenario."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from loyalty.domain.entities import CouponStatus
+from loyalty.domain.entities import CatalogSummary, CouponStatus, Reward, RewardKind
+from loyalty.repository.reward_items import catalog_item, reward_item
 from tests.support import STORE, Service, order_event, registration_event, token_for
 
-TEN_OFF = {"id": "ten-off", "name": "€10 off", "points": 50, "kind": "amount_off", "value": "10.00", "currency": "EUR"}
+TEN_OFF = {
+    "id": "ten-off",
+    "name": "€10 off",
+    "points": 50,
+    "kind": "amount_off",
+    "value": "10.00",
+    "currency": "EUR",
+}
 SHIPPING = {"id": "ship", "name": "Free shipping", "points": 30, "kind": "free_shipping"}
 
 
@@ -69,7 +78,8 @@ def test_retired_rewards_are_listed_after_the_active_ones(service: Service) -> N
 
     retired = service.admin("DELETE", "/rewards/ship")
 
-    assert retired.status == 200 and retired.json()["active"] is False
+    assert retired.status == 200
+    assert retired.json()["active"] is False
     assert [item["id"] for item in service.admin("GET", "/rewards").json()["items"]] == ["ten-off", "ship"]
     assert service.admin("DELETE", "/rewards/ship").status == 200  # retiring twice changes nothing
 
@@ -83,10 +93,16 @@ def test_creating_an_id_that_exists_is_409(service: Service) -> None:
 
 
 def test_a_store_holds_at_most_100_rewards(service: Service) -> None:
-    for number in range(100):
-        reward(service, {**SHIPPING, "id": f"r-{number}"})
+    # 99 rewards written as the catalog writes them (the summary beside them), the 100th by the API.
+    now = datetime.now(UTC)
+    for number in range(99):
+        kept = Reward(STORE, f"r-{number}", "r", 30, RewardKind.FREE_SHIPPING, None, None, True, now, now)
+        service.client.put_item(TableName=service.table_name, Item=reward_item(kept))
+    summary = CatalogSummary(cheapest_active_points=30, rewards=99, version=99)
+    service.client.put_item(TableName=service.table_name, Item=catalog_item(STORE, summary))
+    reward(service, SHIPPING)
 
-    unchanged(service, lambda: service.admin("POST", "/rewards", SHIPPING), 409)
+    unchanged(service, lambda: service.admin("POST", "/rewards", {**SHIPPING, "id": "one-more"}), 409)
 
 
 @pytest.mark.parametrize(
@@ -240,7 +256,9 @@ def test_every_refusal_writes_nothing(
 
     unchanged(shop, lambda: shop.redeem(customer, reward_id), status)
     unchanged(
-        shop, lambda: shop.admin("POST", f"/customers/{customer}/redemptions", {"reward_id": reward_id}), status
+        shop,
+        lambda: shop.admin("POST", f"/customers/{customer}/redemptions", {"reward_id": reward_id}),
+        status,
     )
     shop.assert_sound()
 
@@ -249,8 +267,10 @@ def test_the_back_office_redeems_a_reward_and_free_text_redemption_stays(shop: S
     catalog = shop.admin("POST", "/customers/ann/redemptions", {"reward_id": "ten-off"}, key="bo-1")
     free_text = shop.admin("POST", "/customers/ann/redemptions", {"points": 10, "reward": "a mug"})
 
-    assert catalog.status == 201 and catalog.json()["coupon"]["status"] == "issued"
-    assert free_text.status == 201 and "coupon" not in free_text.json()
+    assert catalog.status == 201
+    assert catalog.json()["coupon"]["status"] == "issued"
+    assert free_text.status == 201
+    assert "coupon" not in free_text.json()
     assert shop.account("ann").points.balance == 40
     shop.assert_sound()
 
@@ -261,7 +281,8 @@ def test_a_retired_rewards_coupons_stay_valid(shop: Service) -> None:
     shop.admin("DELETE", "/rewards/ten-off")
 
     used = shop.admin("POST", f"/coupons/{code}/use", {"order_id": "1002"})
-    assert used.status == 200 and used.json()["status"] == "used"
+    assert used.status == 200
+    assert used.json()["status"] == "used"
 
 
 # the coupon's life --------------------------------------------------------------------------------
@@ -288,7 +309,8 @@ def test_voiding_gives_the_points_back_once(shop: Service) -> None:
 
     void = shop.admin("DELETE", f"/coupons/{code}")
 
-    assert void.status == 200 and void.json()["status"] == "void"
+    assert void.status == 200
+    assert void.json()["status"] == "void"
     assert shop.account("ann").points.balance == 100
     assert shop.account("ann").points.redeemed == 0
     history = shop.admin("GET", "/customers/ann/transactions").json()["items"]

@@ -30,7 +30,9 @@ def shop(service: Service) -> Service:
     assert service.admin("PUT", "/program", PROGRAM).status == 200
     service.register(registration_event("ann", "ann@example.com"))
     service.order(order_event("o-1", "ann", "100"))
-    service.admin("POST", "/rewards", {"id": "ship", "name": "Free shipping", "points": 30, "kind": "free_shipping"})
+    service.admin(
+        "POST", "/rewards", {"id": "ship", "name": "Free shipping", "points": 30, "kind": "free_shipping"}
+    )
     return service
 
 
@@ -56,7 +58,13 @@ def test_the_program_stores_its_origins_lower_cased(shop: Service) -> None:
 
 @pytest.mark.parametrize(
     "origin",
-    ["https://shop.example.com/", "*", "https://*.example.com", "shop.example.com", "https://shop.example.com/x"],
+    [
+        "https://shop.example.com/",
+        "*",
+        "https://*.example.com",
+        "shop.example.com",
+        "https://shop.example.com/x",
+    ],
 )
 def test_an_origin_that_is_not_an_origin_is_422(service: Service, origin: str) -> None:
     answer = service.admin("PUT", "/program", {**PROGRAM, "storefront_origins": [origin]})
@@ -65,8 +73,10 @@ def test_an_origin_that_is_not_an_origin_is_422(service: Service, origin: str) -
 
 
 @pytest.mark.parametrize(("path", "methods"), [(BALANCE, "GET, OPTIONS"), (REDEMPTIONS, "POST, OPTIONS")])
-def test_a_listed_origins_preflight_is_answered_without_a_token(shop: Service, path: str, methods: str) -> None:
-    answer = preflight(shop, path, SHOP, methods.split(",")[0])
+def test_a_listed_origins_preflight_is_answered_without_a_token(
+    shop: Service, path: str, methods: str
+) -> None:
+    answer = preflight(shop, path, SHOP, methods.split(",", maxsplit=1)[0])
 
     assert answer.status == 204
     assert cors(answer) == {

@@ -34,7 +34,10 @@ def test_a_listed_origin_gets_cors_and_an_unlisted_one_none(
     saved = call(
         "PUT",
         f"{local_server.url}/admin/stores/{store}/program",
-        headers={"Authorization": f"Bearer {admin_token(local_server, store)}", "Content-Type": "application/json"},
+        headers={
+            "Authorization": f"Bearer {admin_token(local_server, store)}",
+            "Content-Type": "application/json",
+        },
         body=json.dumps(program).encode(),
     )
     assert saved.status == 200, saved.body
@@ -46,7 +49,9 @@ def test_a_listed_origin_gets_cors_and_an_unlisted_one_none(
         assert listed.status == 204, (route, listed.body)
         assert listed.headers["Access-Control-Allow-Origin"] == SHOP
         assert listed.headers["Access-Control-Allow-Methods"] == methods
-        assert listed.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type, Idempotency-Key"
+        assert (
+            listed.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type, Idempotency-Key"
+        )
         assert listed.headers["Vary"] == "Origin"
         assert unlisted.status == 204
         assert not [name for name in unlisted.headers if name.lower().startswith("access-control-")]

@@ -45,7 +45,14 @@ def test_concurrent_redemptions_spend_the_points_once(service: Service, worker_e
     created = service.admin(
         "POST",
         "/rewards",
-        {"id": "ten-off", "name": "€10 off", "points": 100, "kind": "amount_off", "value": "10", "currency": "EUR"},
+        {
+            "id": "ten-off",
+            "name": "€10 off",
+            "points": 100,
+            "kind": "amount_off",
+            "value": "10",
+            "currency": "EUR",
+        },
     )
     assert created.status == 201
 
@@ -69,5 +76,6 @@ def test_concurrent_redemptions_spend_the_points_once(service: Service, worker_e
     assert (account.points.balance, account.points.redeemed) == (49, 100)
     winner = next(json.loads(body) for _, status, body in results if status == 201)
     coupon = service.repository.get_coupon(STORE, winner["coupon"]["code"])
-    assert coupon is not None and coupon.customer_id == "ann"
+    assert coupon is not None
+    assert coupon.customer_id == "ann"
     service.assert_sound()

@@ -19,7 +19,14 @@ from loyalty.errors import Conflict
 from loyalty.http.models import RewardRequest
 
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
-GOOD = {"id": "ten-off", "name": "€10 off", "points": 500, "kind": "amount_off", "value": "10.00", "currency": "EUR"}
+GOOD = {
+    "id": "ten-off",
+    "name": "€10 off",
+    "points": 500,
+    "kind": "amount_off",
+    "value": "10.00",
+    "currency": "EUR",
+}
 
 
 def parse(document: dict[str, object]) -> RewardRequest:
@@ -33,13 +40,21 @@ def test_points_outside_1_to_10_million_are_refused(points: int) -> None:
     assert terms_problem(RewardTerms("x", points, RewardKind.FREE_SHIPPING, None, None)) is not None
 
 
-@given(st.text(max_size=80).filter(lambda text: not (1 <= len(text) <= 64 and all(c.isascii() and (c.isalnum() or c in "._-") for c in text))))
+@given(
+    st.text(max_size=80).filter(
+        lambda text: (
+            not (1 <= len(text) <= 64 and all(c.isascii() and (c.isalnum() or c in "._-") for c in text))
+        )
+    )
+)
 def test_ids_outside_the_charset_or_length_are_refused(reward_id: str) -> None:
     with pytest.raises(ValidationError):
         parse({**GOOD, "id": reward_id})
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=2).filter(lambda value: not 0 < value <= 100))
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=2).filter(lambda value: not 0 < value <= 100)
+)
 def test_a_percentage_outside_0_to_100_is_refused(value: Decimal) -> None:
     document = {**GOOD, "kind": "percent_off", "value": str(value)}
     document.pop("currency")
@@ -70,7 +85,9 @@ def test_a_code_is_16_characters_of_crockford_base32_at_80_bits() -> None:
 
 
 def coupon(status: CouponStatus, order_id: str | None = None) -> Coupon:
-    return Coupon("acme", "C" * 16, "r", RewardKind.FREE_SHIPPING, None, None, 10, status, "ann", NOW, order_id=order_id)
+    return Coupon(
+        "acme", "C" * 16, "r", RewardKind.FREE_SHIPPING, None, None, 10, status, "ann", NOW, order_id=order_id
+    )
 
 
 def test_a_used_coupon_is_used_again_by_its_own_order_only() -> None:

@@ -18,7 +18,9 @@ from loyalty.http.views import redemption_view
 from loyalty.runtime import runtime
 
 
-def redeem_reward(router: BaseRouter, store_id: str, customer_id: str, *, key_required: bool) -> Response[str]:
+def redeem_reward(
+    router: BaseRouter, store_id: str, customer_id: str, *, key_required: bool
+) -> Response[str]:
     """POST …/redemptions with {"reward_id"}: 201 {"transaction", "account", "coupon"}."""
     ids(store_id=store_id, customer_id=customer_id)
     if key_required and idempotency_key(router) is None:

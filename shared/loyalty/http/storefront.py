@@ -102,7 +102,11 @@ def with_cors(handler: Handler) -> Handler:
         if origin is not None and _listed(event, origin):
             headers["Access-Control-Allow-Origin"] = [origin]
         else:  # an unlisted origin learns nothing: no CORS header at all
-            for name in ("Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Max-Age"):
+            for name in (
+                "Access-Control-Allow-Methods",
+                "Access-Control-Allow-Headers",
+                "Access-Control-Max-Age",
+            ):
                 headers.pop(name, None)
                 (answer.get("headers") or {}).pop(name, None)
         return answer

@@ -391,4 +391,3 @@ class Repository(RewardReads):
             if "LastEvaluatedKey" not in page:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-

@@ -17,9 +17,9 @@ from loyalty_dev.bench.calls import SCENARIOS, measure, report_calls
 from loyalty_dev.bench.cold_start import cold_starts, report_cold_starts
 from loyalty_dev.bench.cost import MILLION_CUSTOMER_STORE, report_cost
 from loyalty_dev.bench.cpu import report_cpu, time_cpu
-from loyalty_dev.bench.redemption import REDEMPTION_SCENARIOS
 from loyalty_dev.bench.memory import report_memory, serve_events
 from loyalty_dev.bench.moto import moto_harness
+from loyalty_dev.bench.redemption import REDEMPTION_SCENARIOS
 from loyalty_dev.bench.rejections import report_rejections, time_rejections
 from loyalty_dev.bench.report import Report, machine, report_verdicts
 from loyalty_dev.bench.spread import partition_spread, report_spread

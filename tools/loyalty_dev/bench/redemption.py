@@ -11,7 +11,14 @@ from loyalty_dev.bench.moto import STORE, Harness, order, registration
 from loyalty_dev.harness.client import ORDER_PATH, REGISTER_PATH
 from loyalty_dev.local.in_process import Answer
 
-REWARD = {"id": "bench-ten-off", "name": "10 off", "points": 10, "kind": "amount_off", "value": "10", "currency": "EUR"}
+REWARD = {
+    "id": "bench-ten-off",
+    "name": "10 off",
+    "points": 10,
+    "kind": "amount_off",
+    "value": "10",
+    "currency": "EUR",
+}
 
 # Read the reward (GetItem) and the account (GetItem), then one TransactWriteItems of five items:
 # the account, the redeem entry, the coupon (its code claimed), the reward's check, the key's answer.

@@ -122,7 +122,12 @@ def decide_create(
 
 
 def decide_replace(
-    reward_id: str, terms: RewardTerms, active: bool, catalog: dict[str, Reward], summary: CatalogSummary, now: datetime
+    reward_id: str,
+    terms: RewardTerms,
+    active: bool,
+    catalog: dict[str, Reward],
+    summary: CatalogSummary,
+    now: datetime,
 ) -> Planned[Reward]:
     before = _known(catalog, reward_id)
     reward = replace(
