@@ -18,10 +18,11 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from loyalty.domain.entities import Resolved
-from loyalty.errors import LoyaltyError, Unauthorized
+from loyalty.errors import Unauthorized
 from loyalty.http.request_bounds import single_header
 from loyalty.http.tokens import MAX_AUTHORIZATION_LENGTH, verify_customer_token
 from loyalty.http.views import account_view
+from loyalty.observability import logger
 from loyalty.runtime import runtime
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -80,7 +81,9 @@ def _listed(event: dict[str, Any], origin: str) -> bool:
     services = runtime()
     try:
         return services.storefronts.get(services.repository, store_id).allows_origin(origin)
-    except LoyaltyError:  # the store's program unreadable now: no CORS, the browser retries
+    except Exception as error:
+        # The store's program unreadable now: no CORS (the browser retries); the answer is kept.
+        logger.warning("storefront origins unreadable", extra={"error_type": type(error).__name__})
         return False
 
 
