@@ -13,7 +13,7 @@ import time
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.operations.customers import require
+from loyalty.domain.operations.customers import require_with_program
 from loyalty.errors import Unauthorized
 from loyalty.http.platforms import shopify
 from loyalty.http.request_bounds import single_header
@@ -47,7 +47,9 @@ def shopify_proxy_balance() -> Response[str]:
 
 def answer(store_id: str, customer_id: str) -> Response[str]:
     validate_ids(store_id, customer_id=customer_id)
-    return json_response(200, account_view(require(runtime().repository, store_id, customer_id)))
+    services = runtime()
+    found, program = require_with_program(services.repository, services.programs, store_id, customer_id)
+    return json_response(200, account_view(found, program.points_expiry_months))
 
 
 lambda_handler = lambda_entry(app)

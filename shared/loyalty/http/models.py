@@ -126,3 +126,4 @@ class ProgramRequest(_Model):
     points_per_currency_unit: Rate
     guests_earn_points: bool
     excluded_customer_tags: Annotated[tuple[Tag, ...], Field(max_length=100)] = ()
+    points_expiry_months: Annotated[int, Field(ge=1, le=60)] | None = None

@@ -31,12 +31,13 @@ class _Answer(BaseModel):
 
 
 class AccountPoints(_Answer):
-    """`balance == earned + adjusted - redeemed`, always."""
+    """`balance == earned + adjusted - redeemed - expired`, always."""
 
     balance: Points
     earned: Points
     adjusted: Points
     redeemed: Points
+    expired: Points
 
 
 class Account(_Answer):
@@ -47,6 +48,11 @@ class Account(_Answer):
     status: CustomerStatus
     points: AccountPoints
     can_redeem: bool = Field(description="True for members only.")
+    points_expire_at: Timestamp | None = Field(
+        description="When the balance expires if nothing happens before (the store's "
+        "`points_expiry_months` after `last_activity_at`); null when it never does: expiry off, "
+        "no points, or an excluded customer."
+    )
     revision: int = Field(ge=1, description="Increases by one at every change of the account.")
     created_at: Timestamp
     updated_at: Timestamp
@@ -68,7 +74,7 @@ class Customer(Account):
 
 class Transaction(_Answer):
     id: str
-    type: Literal["earn", "adjust", "redeem", "reverse", "merge_in", "merge_out"]
+    type: Literal["earn", "adjust", "redeem", "reverse", "merge_in", "merge_out", "expire"]
     points: int = Field(description="Signed; negative takes points away.")
     balance_after: Points
     reason: str | None = None
@@ -152,6 +158,13 @@ class Program(_Answer):
     )
     guests_earn_points: bool
     excluded_customer_tags: list[str] = []
+    points_expiry_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description="Months without activity after which a member's or candidate's balance "
+        "expires; null: points never expire.",
+    )
 
 
 class PointsTotals(_Answer):
@@ -160,6 +173,7 @@ class PointsTotals(_Answer):
     redeemed: int
     unredeemed: int
     frozen: int
+    expired: int
 
 
 class CustomerTotals(_Answer):

@@ -8,12 +8,15 @@ from loyalty.config import ProgramSettings
 from loyalty.domain.entities import LedgerEntry, Resolved, Totals, format_timestamp
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
+from loyalty.domain.rules.expiry import expires_at
 from loyalty.domain.rules.refunds import RefundOutcome
 
 
-def account_view(resolved: Resolved) -> dict[str, Any]:
+def account_view(resolved: Resolved, expiry_months: int | None = None) -> dict[str, Any]:
+    """The account as every answer shows it; `expiry_months` is the store program's setting."""
     account = resolved.account
     points = account.points
+    expiry = expires_at(account, expiry_months)
     view: dict[str, Any] = {
         "store_id": account.store_id,
         "customer_id": account.customer_id,
@@ -23,8 +26,10 @@ def account_view(resolved: Resolved) -> dict[str, Any]:
             "earned": points.earned,
             "adjusted": points.adjusted,
             "redeemed": points.redeemed,
+            "expired": points.expired,
         },
         "can_redeem": account.can_redeem,
+        "points_expire_at": format_timestamp(expiry) if expiry is not None else None,
         "revision": account.revision,
         "created_at": format_timestamp(account.created_at),
         "updated_at": format_timestamp(account.updated_at),
@@ -67,11 +72,11 @@ def merge_view(outcome: MergeOutcome) -> dict[str, Any]:
     }
 
 
-def contact_view(resolved: Resolved) -> dict[str, Any]:
+def contact_view(resolved: Resolved, expiry_months: int | None = None) -> dict[str, Any]:
     """The back office's customer: the account, plus contact details and merged files."""
     account = resolved.account
     return {
-        **account_view(resolved),
+        **account_view(resolved, expiry_months),
         "email": account.email,
         "first_name": account.first_name,
         "last_name": account.last_name,
@@ -107,6 +112,7 @@ def program_view(program: ProgramSettings) -> dict[str, Any]:
         "points_per_currency_unit": str(program.points_per_currency_unit),
         "guests_earn_points": program.guests_earn_points,
         "excluded_customer_tags": sorted(program.excluded_customer_tags),
+        "points_expiry_months": program.points_expiry_months,
     }
 
 
@@ -118,6 +124,7 @@ def overview_view(totals: Totals) -> dict[str, Any]:
             "redeemed": totals.redeemed,
             "unredeemed": totals.unredeemed,
             "frozen": totals.frozen,
+            "expired": totals.expired,
         },
         "customers": {
             "members": totals.members,

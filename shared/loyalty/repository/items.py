@@ -67,6 +67,7 @@ def account_item(account: Account) -> Item:
                 "earned": points.earned,
                 "adjusted": points.adjusted,
                 "redeemed": points.redeemed,
+                "expired": points.expired,
                 "revision": account.revision,
                 "created_at": format_timestamp(account.created_at),
                 "updated_at": format_timestamp(account.updated_at),
@@ -110,6 +111,7 @@ def account_from_item(item: Item) -> Account:
             earned=int(item["earned"]),
             adjusted=int(item["adjusted"]),
             redeemed=int(item["redeemed"]),
+            expired=int(item.get("expired", 0)),  # items written before expiry existed have none
         ),
         revision=int(item["revision"]),
         created_at=_timestamp(item["created_at"]),
@@ -201,6 +203,7 @@ def program_item(store_id: str, program: ProgramSettings, updated_at: datetime) 
                 "points_per_currency_unit": str(program.points_per_currency_unit),
                 "guests_earn_points": program.guests_earn_points,
                 "excluded_customer_tags": sorted(program.excluded_customer_tags) or None,
+                "points_expiry_months": program.points_expiry_months,
                 "updated_at": format_timestamp(updated_at),
             }
         ),
@@ -213,6 +216,9 @@ def program_from_item(item: Item) -> ProgramSettings:
         points_per_currency_unit=Decimal(item["points_per_currency_unit"]),
         guests_earn_points=bool(item["guests_earn_points"]),
         excluded_customer_tags=frozenset(item.get("excluded_customer_tags", ())),
+        points_expiry_months=(
+            int(item["points_expiry_months"]) if item.get("points_expiry_months") is not None else None
+        ),
     )
 
 
@@ -252,6 +258,7 @@ TOTALS_FIELDS = (
     "members",
     "candidates",
     "excluded",
+    "expired",
 )
 
 

@@ -3,7 +3,9 @@ member), a store's customers by status, and a customer's points history."""
 
 from __future__ import annotations
 
+from loyalty.config import ProgramSettings
 from loyalty.domain.entities import Account, CustomerStatus, LedgerEntry, Resolved
+from loyalty.domain.operations.program import ProgramCache
 from loyalty.errors import NotFound
 from loyalty.repository import Repository
 
@@ -32,6 +34,23 @@ def require(repository: Repository, store_id: str, customer_id: str) -> Resolved
     if found is None:
         raise NotFound(f"customer {customer_id} not found in store {store_id}")
     return found
+
+
+def require_with_program(
+    repository: Repository, programs: ProgramCache, store_id: str, customer_id: str
+) -> tuple[Resolved, ProgramSettings]:
+    """The account, as `require`, with the store's program that its answer shows (expiry): one
+    GetItem while the container's program cache is fresh, else one BatchGetItem for both."""
+    program = programs.fresh(store_id)
+    if program is None:
+        addressed, stored = repository.get_account_and_program(store_id, customer_id)
+        program = programs.remember(store_id, stored)
+        found = follow_merge(repository, addressed)
+    else:
+        found = resolve(repository, store_id, customer_id)
+    if found is None:
+        raise NotFound(f"customer {customer_id} not found in store {store_id}")
+    return found, program
 
 
 def customers_page(

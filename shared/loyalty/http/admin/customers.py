@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from loyalty.domain.entities import CustomerStatus
 from loyalty.domain.operations.customers import customers_page, history_page, require
-from loyalty.http.admin.requests import ids, json_response, page, query
+from loyalty.http.admin.requests import expiry_months, ids, json_response, page, query
 from loyalty.http.views import account_view, contact_view, list_view, transaction_view
 from loyalty.runtime import runtime
 
@@ -50,13 +50,17 @@ def list_customers(store_id: str) -> Response[str]:
             runtime().repository, store_id, request.status, request.search, request.limit, request.cursor
         )
     )
-    return json_response(200, list_view([account_view(customer) for customer in customers], next_cursor))
+    months = expiry_months(store_id)
+    return json_response(
+        200, list_view([account_view(customer, months) for customer in customers], next_cursor)
+    )
 
 
 @router.get("/admin/stores/<store_id>/customers/<customer_id>")
 def get_customer(store_id: str, customer_id: str) -> Response[str]:
     ids(store_id=store_id, customer_id=customer_id)
-    return json_response(200, contact_view(require(runtime().repository, store_id, customer_id)))
+    found = require(runtime().repository, store_id, customer_id)
+    return json_response(200, contact_view(found, expiry_months(store_id)))
 
 
 @router.get("/admin/stores/<store_id>/customers/<customer_id>/transactions")

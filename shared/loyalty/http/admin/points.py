@@ -11,7 +11,7 @@ from loyalty.domain.entities import Resolved
 from loyalty.domain.operations import points
 from loyalty.domain.operations.points import CustomerWrite
 from loyalty.domain.rules.points import PointsTransaction
-from loyalty.http.admin.requests import body, ids, write_once
+from loyalty.http.admin.requests import body, expiry_months, ids, write_once
 from loyalty.http.models import BalanceRequest, PointsRequest, RedemptionRequest
 from loyalty.http.views import account_view, transaction_view
 from loyalty.runtime import runtime
@@ -20,20 +20,21 @@ router = Router()  # type: ignore[no-untyped-call]
 CUSTOMER = "/admin/stores/<store_id>/customers/<customer_id>"
 
 
+def shown(resolved: Resolved) -> dict[str, Any]:
+    return account_view(resolved, expiry_months(resolved.account.store_id))
+
+
 def created(transaction: PointsTransaction) -> tuple[int, dict[str, Any]]:
     assert transaction.entry is not None
-    return 201, {
-        "transaction": transaction_view(transaction.entry),
-        "account": account_view(transaction.account),
-    }
+    return 201, {"transaction": transaction_view(transaction.entry), "account": shown(transaction.account)}
 
 
 def the_account(transaction: PointsTransaction) -> tuple[int, dict[str, Any]]:
-    return 200, account_view(transaction.account)
+    return 200, shown(transaction.account)
 
 
 def resolved_account(resolved: Resolved) -> tuple[int, dict[str, Any]]:
-    return 200, account_view(resolved)
+    return 200, shown(resolved)
 
 
 @router.post(f"{CUSTOMER}/points")

@@ -36,12 +36,17 @@ def put_program(store_id: str) -> Response[str]:
         points_per_currency_unit=Decimal(request.points_per_currency_unit),
         guests_earn_points=request.guests_earn_points,
         excluded_customer_tags=frozenset(normalize_tag(tag) for tag in request.excluded_customer_tags),
+        points_expiry_months=request.points_expiry_months,
     )
 
     def render(saved: ProgramSettings) -> tuple[int, dict[str, Any]]:
         return 200, program_view(saved)
 
-    repository = runtime().repository
-    return write_once(
+    services = runtime()
+    repository = services.repository
+    response = write_once(
         router, lambda once, reply: set_program(repository, store_id, program, once, reply), render
     )
+    if response.status_code == 200:  # saved: this container's account answers follow it at once
+        services.programs.remember(store_id, program)
+    return response

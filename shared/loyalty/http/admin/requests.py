@@ -12,9 +12,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ValidationError
 
 from loyalty.domain.operations.once import Answer, Once, Render
+from loyalty.domain.operations.program import cached_program
 from loyalty.errors import InvalidCursor, SchemaViolation
 from loyalty.http.request_bounds import single_header
 from loyalty.http.resolver import dumps, json_response, parse_body, raw_body, schema_violation, validate_ids
+from loyalty.runtime import runtime
 
 Model = TypeVar("Model", bound=BaseModel)
 Result = TypeVar("Result")
@@ -92,6 +94,12 @@ def write_once(
     return Response(status_code=answer.status, content_type="application/json", body=answer.body)
 
 
+def expiry_months(store_id: str) -> int | None:
+    """The store's `points_expiry_months`, which account answers show, through the program cache."""
+    services = runtime()
+    return cached_program(services.programs, services.repository, store_id).points_expiry_months
+
+
 def page(read: Callable[[], Result]) -> Result:
     """A page of a list; a cursor the service did not make is a 422 on the query's `cursor`."""
     try:
@@ -103,4 +111,4 @@ def page(read: Callable[[], Result]) -> Result:
         ) from None
 
 
-__all__ = ["body", "idempotency_key", "ids", "json_response", "page", "query", "write_once"]
+__all__ = ["body", "expiry_months", "idempotency_key", "ids", "json_response", "page", "query", "write_once"]
