@@ -28,6 +28,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.errors import TransientFault
 from loyalty.repository import items
+from loyalty.repository.expiry import ExpiryIndex
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     TOTALS_SHARDS,
@@ -70,6 +71,7 @@ class Repository:
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
         self._client = client
+        self.expiry = ExpiryIndex(table_name, client, _infrastructure_faults)
 
     # Reads -----------------------------------------------------------------------------------
 
