@@ -196,3 +196,40 @@ def test_an_account_written_before_expiry_existed_reads_as_nothing_expired(servi
     account = items.account_from_item(items.plain(legacy))
     assert (account.points.expired, account.points.balance) == (0, 40)
     assert format_timestamp(account.last_activity_at).endswith("Z")
+
+
+def test_the_overview_counts_expired_points_from_the_stream(service: Service) -> None:
+    import boto3
+
+    from loyalty_dev.local.apigw import LambdaContext
+    from loyalty_dev.local.in_process import load_handler
+    from loyalty_dev.local.stream_consumer import stream_sources
+    from loyalty_dev.local.stream_filters import accepted
+    from loyalty_dev.local.streams import StreamPump, deliver
+    from loyalty_dev.template import load_template
+    from tests.handlers.test_totals import MOTO_STREAMS
+
+    pump = StreamPump(
+        service.table_name, service.client, boto3.client("dynamodbstreams", config=MOTO_STREAMS)
+    )
+    expiry_on(service, 1)
+    customer(service, "ann")
+    customer(service, "bob", "15")
+    last_active(service, "ann", JAN_31)
+    assert expire(service, "2026-03-01T00:00:00Z")["points_expired"] == 40
+    (source,) = stream_sources(load_template())
+    records = [record for record in pump.drain() if accepted(source.filters, record)]
+    totals = load_handler(service.api.functions["TotalsFunction"])
+
+    deliver(totals, pump, records, LambdaContext(function_name="TotalsFunction"))
+    deliver(totals, pump, records, LambdaContext(function_name="TotalsFunction"))  # redelivered
+
+    points = service.admin("GET", "/overview").json()["points"]
+    assert points == {
+        "earned": 55,
+        "adjusted": 0,
+        "redeemed": 0,
+        "expired": 40,
+        "unredeemed": 15,
+        "frozen": 0,
+    }
