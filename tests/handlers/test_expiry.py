@@ -233,3 +233,25 @@ def test_the_overview_counts_expired_points_from_the_stream(service: Service) ->
         "unredeemed": 15,
         "frozen": 0,
     }
+
+
+def test_a_run_out_of_time_stops_between_accounts_and_the_next_run_finishes(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loyalty.domain.operations import expiry
+
+    expiry_on(service, 1)
+    for name in ("ann", "bob"):
+        customer(service, name)
+        last_active(service, name, JAN_31)
+    before = service.snapshot()
+    monkeypatch.setattr(expiry, "STOP_WITH_SECONDS_LEFT", 11.0)  # the local context has 10 s left
+
+    cut_short = expire(service, "2026-06-01T00:00:00Z")
+
+    assert (cut_short["complete"], cut_short["accounts_expired"]) == (False, 0)
+    assert service.snapshot() == before
+    monkeypatch.setattr(expiry, "STOP_WITH_SECONDS_LEFT", 1.0)
+    finished = expire(service, "2026-06-01T00:00:00Z")
+    assert (finished["complete"], finished["accounts_expired"]) == (True, 2)
+    service.assert_sound()

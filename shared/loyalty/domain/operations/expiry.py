@@ -11,7 +11,7 @@ has been dormant for the program's months, once, in one conditional transaction 
   more to do. So reruns, overlapping runs and redelivered schedules expire nothing twice.
 - Work per invocation is bounded by `time_left`: the run stops between accounts when the function
   is about to time out, and says so; every account it did not reach is still due, and the next run
-  (the next day, or one started by hand) takes it.
+  (the next day, or one started by hand) takes it. Each day's run starts at another store.
 """
 
 from __future__ import annotations
@@ -50,7 +50,11 @@ def run_expiry(
 ) -> ExpiryRun:
     """Expire every due account of every store with expiry on, as of `now` (the schedule's time)."""
     run = ExpiryRun()
-    for store_id, program in repository.expiry.stores():
+    stores = list(repository.expiry.stores())
+    # A run cut short by its time budget leaves the last stores to the next day's run; starting
+    # each day at another store keeps any store from being always last.
+    start = now.toordinal() % len(stores) if stores else 0
+    for store_id, program in stores[start:] + stores[:start]:
         months = program.points_expiry_months
         if months is None:  # the index lists programs with expiry only; a stale entry is skipped
             continue
