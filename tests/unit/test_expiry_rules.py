@@ -133,3 +133,12 @@ def test_the_index_bound_reads_at_most_the_target_month_beyond_the_due(now: date
         # exact: the last millisecond below the bound is due, the bound itself is not
         assert add_months(bound - timedelta(milliseconds=1), count) <= now
         assert add_months(bound, count) > now
+
+
+def test_reconcile_names_an_account_whose_balance_ignores_its_expired_points() -> None:
+    expired = replace(account(balance=40), points=Points(earned=40, expired=40))
+
+    (problem,) = account_problems(expired, 40, [])[:1]
+
+    assert "expired 40" in problem
+    assert account_problems(expired, 0, []) == []
