@@ -1,11 +1,11 @@
 """Every function's calls against its own role, both ways, with the secrets read from SSM.
 
-The handler suites (tests/handlers: webhooks, Shopify, the back office, the balance and the
-table's stream into TotalsFunction) run again in a pytest of their own with every AWS call
-recorded and attributed to the function whose handler made it (tests/plugins/aws_calls.py), and
-with no secret in the environment: each function reads its own from moto's SSM
-(tests/plugins/ssm_secrets.py). Each call is mapped to the IAM requests AWS authorizes for it and
-evaluated against that function's role in the translated template.
+The handler suites (tests/handlers: webhooks, Shopify, the back office, the balance, the
+table's stream into TotalsFunction, the scheduled ExpiryFunction) run again in a pytest of their
+own with every AWS call recorded and attributed to the function whose handler made it
+(tests/plugins/aws_calls.py), and with no secret in the environment: each function reads its own
+from moto's SSM (tests/plugins/ssm_secrets.py). Each call is mapped to the IAM requests AWS
+authorizes for it and evaluated against that function's role in the translated template.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from tests.deployment.stack import Stack, function_role_policies, functions, tra
 from tests.plugins.aws_calls import RECORD_VARIABLE
 from tests.plugins.ssm_secrets import SECRET_VARIABLES, SSM_VARIABLE
 
-# The recorded run is the whole handler suite in a subprocess (bounded by its own 900 s below):
-# on a loaded machine it outlasts the suite-wide 300 s of pytest-timeout.
-pytestmark = [pytest.mark.deployment_calls, pytest.mark.timeout(900)]
+# The recorded rerun of the handler suites takes minutes on a shared machine: its own bound (the
+# subprocess times out at 900 s) rather than the suite-wide 300 s per test.
+pytestmark = [pytest.mark.deployment_calls, pytest.mark.timeout(960)]
 
 RECORDED_SUITES = ["tests/handlers"]
 # What Lambda itself does under a function's role: write its logs, send its traces, and, for a
@@ -57,6 +57,7 @@ SECRETS_READ = {
     "RedemptionFunction": {TOKEN},
     "AdminFunction": set(),
     "TotalsFunction": set(),
+    "ExpiryFunction": set(),
 }
 
 

@@ -135,6 +135,7 @@ class ProgramRequest(_Model):
     guests_earn_points: bool
     excluded_customer_tags: Annotated[tuple[Tag, ...], Field(max_length=100)] = ()
     storefront_origins: Annotated[tuple[Origin, ...], Field(max_length=50)] = ()
+    points_expiry_months: Annotated[int, Field(ge=1, le=60)] | None = None
 
 
 # The rewards catalog and coupons (CONTRACT.md section 7) ----------------------------------------
@@ -194,3 +195,13 @@ class RewardRedemptionRequest(_Model):
 
 class CouponUseRequest(_Model):
     order_id: Identifier
+
+
+# Scheduled events (EventBridge) ---------------------------------------------------------------
+
+
+class ScheduledEvent(_Model):
+    """An EventBridge `Scheduled Event`: its `time` is the run's now (a test or a rerun sets it)."""
+
+    time: AwareDatetime
+    id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None

@@ -27,6 +27,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.errors import TransientFault
 from loyalty.repository import items, reward_items
+from loyalty.repository.expiry import ExpiryIndex
 from loyalty.repository.faults import infrastructure_faults as _infrastructure_faults
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
@@ -60,6 +61,7 @@ class Repository(RewardReads):
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
         self._client = client
+        self.expiry = ExpiryIndex(table_name, client, _infrastructure_faults)
 
     # Reads -----------------------------------------------------------------------------------
 
