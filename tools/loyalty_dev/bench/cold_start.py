@@ -21,6 +21,7 @@ from loyalty_dev.template import PROJECT_ROOT, load_template
 
 TARGET_COLD_START_RATIO = 1.15
 
+ISSUE_BASELINE = "boto3 + DynamoDB client"  # issue 18's baseline: what its 1.15x target is judged against
 BASELINE = "boto3 + client + the same calls"
 FLOOR = "+ the kept libraries, used minimally"
 FUNCTION = "the function: import + first event"
@@ -61,6 +62,8 @@ class Trio:
 class ColdStarts:
     trios: list[Trio]
     quota: str  # how the quota was applied, or why it was not
+    issue_baseline: ColdStart  # import boto3 + boto3.client("dynamodb"), no call: the target's baseline
+    issue_quota: dict[int, ColdStart]  # the same under the quota of each MemorySize
     unmeasured: list[str] = field(default_factory=list)  # functions with no first event to serve
 
 
@@ -109,10 +112,16 @@ def cold_starts(runs: int, quota_runs: int) -> ColdStarts:
             server.load(firsts[trio.function])  # and the event freshly signed, below
             return run_cold_child(programs(trio.function)[kind](), environment, quota)
 
+        def run_issue_baseline(quota: Quota | None = None) -> tuple[float, float, int]:
+            return run_cold_child(child("cold_child", "--boto3", blocked=blocked), environment, quota)
+
+        issue_baseline = ColdStart(ISSUE_BASELINE)
+        run_issue_baseline()
         for trio in trios:  # compile the bytecode caches once
             for kind in ("baseline", "floor", "cold", "restored"):
                 run(trio, kind)
         for _ in range(runs):
+            _add(issue_baseline, run_issue_baseline())
             for trio in trios:
                 _add(trio.baseline, run(trio, "baseline"))
                 _add(trio.floor, run(trio, "floor"))
@@ -120,8 +129,9 @@ def cold_starts(runs: int, quota_runs: int) -> ColdStarts:
         for trio in trios:
             for _ in range(runs):
                 _add(trio.restored, run(trio, "restored"))
-        how = _under_quota(quota_runs, trios, run)
-    return ColdStarts(trios, how, [name for name in every if name not in firsts])
+        issue_quota: dict[int, ColdStart] = {}
+        how = _under_quota(quota_runs, trios, run, run_issue_baseline, issue_quota)
+    return ColdStarts(trios, how, issue_baseline, issue_quota, [name for name in every if name not in firsts])
 
 
 def _environment(server: ReplayServer, firsts: Mapping[str, FirstEvent]) -> dict[str, str]:
@@ -167,9 +177,13 @@ def _add(figure: ColdStart, measured: tuple[float, float, int]) -> None:
 
 
 def _under_quota(
-    runs: int, trios: list[Trio], run: Callable[[Trio, str, Quota | None], tuple[float, float, int]]
+    runs: int,
+    trios: list[Trio],
+    run: Callable[[Trio, str, Quota | None], tuple[float, float, int]],
+    run_issue_baseline: Callable[[Quota | None], tuple[float, float, int]],
+    issue_quota: dict[int, ColdStart],
 ) -> str:
-    """Each function and its baseline again, under the function's share of a core."""
+    """Each function and its baselines again, under the function's share of a core."""
     notes = []
     for size in sorted({trio.memory_mb for trio in trios}):
         with cpu_quota(lambda_cpu_share(size)) as quota:
@@ -177,7 +191,9 @@ def _under_quota(
             if quota.procs is None:
                 return quota.how
             group = [trio for trio in trios if trio.memory_mb == size]
+            issue_quota[size] = ColdStart(f"{ISSUE_BASELINE} @ {size} MB")
             for _ in range(runs):
+                _add(issue_quota[size], run_issue_baseline(quota))
                 for trio in group:
                     _add(trio.quota_baseline, run(trio, "baseline", quota))
                     _add(trio.quota_cold, run(trio, "cold", quota))
@@ -211,40 +227,38 @@ def import_profile(module: str, top: int = 6) -> list[tuple[str, float]]:
 
 def report_cold_starts(report: Report, runs: int, figures: ColdStarts) -> None:
     target = TARGET_COLD_START_RATIO
-    report.title(
-        f"4. Cold start: import + first event, median of {runs} fresh processes, against boto3 alone"
-    )
+    report.title(f"4. Cold start: import + first event, median of {runs} fresh processes, against boto3")
     blocked = modules_outside_layer()
     report.line(
         "  Each process as deployed (shared/requirements.txt + the runtime's boto3; "
         f"{len(blocked)} venv-only modules blocked)."
     )
+    report.line("  function = import functions.<name>.app, then its first event end to end (DynamoDB over")
+    report.line("  HTTP to a loopback endpoint replaying moto's recorded answers). Against two baselines:")
+    issue_ms = figures.issue_baseline.cpu
+    report.line(f"  issue 18's (A, the target's: import boto3 + boto3.client, {issue_ms:.0f} ms CPU here)")
+    report.line("  and boto3 making the same calls as the first event (B, per function). floor = B inside")
+    report.line("  the least a function keeping Powertools' resolver, Logger, Metrics and pydantic does.")
     report.line(
-        "  function = import functions.<name>.app, then its first event end to end (DynamoDB over HTTP"
+        f"  {'function':27} {'calls':10} {'B':>6} {'floor':>6} {'func':>6}  "
+        f"{'vs A':>5} {'target':>6} {'floor':>5}  {'vs B':>5} {'floor':>5}  {'wall A':>6} {'RSS':>7}"
     )
-    report.line(
-        "  to a loopback endpoint replaying moto's recorded answers); baseline = import boto3, make a"
-    )
-    report.line("  client and make the same calls; floor = the baseline inside the least a function keeping")
-    report.line("  Powertools' resolver, Logger, Metrics and a pydantic model does. CPU ms (process_time).")
-    report.line(
-        f"  {'function':27} {'calls':24} {'baseline':>8} {'floor':>6} {'ratio':>6} "
-        f"{'function':>8} {'ratio':>6} {'target':>6} {'wall x':>6} {'RSS':>7}"
-    )
+    issue = figures.issue_baseline
     for trio in figures.trios:
-        base = trio.baseline.cpu
-        cpu_ratio, floor_ratio = trio.cold.cpu / base, trio.floor.cpu / base
-        wall_ratio = trio.cold.wall / trio.baseline.wall
+        ratio_a, floor_a = trio.cold.cpu / issue.cpu, trio.floor.cpu / issue.cpu
+        ratio_b, floor_b = trio.cold.cpu / trio.baseline.cpu, trio.floor.cpu / trio.baseline.cpu
+        wall_a, rss = trio.cold.wall / issue.wall, statistics.median(trio.cold.rss_kb) / 1024
         calls = "+".join(_short(call) for call in trio.calls) or "none"
         report.line(
-            f"  {trio.function:27} {calls:24} {base:6.0f}ms {trio.floor.cpu:4.0f}ms {floor_ratio:5.2f}x "
-            f"{trio.cold.cpu:6.0f}ms {cpu_ratio:5.2f}x {target:5.2f}x {wall_ratio:5.2f}x "
-            f"{statistics.median(trio.cold.rss_kb) / 1024:4.1f} MB"
+            f"  {trio.function:27} {calls:10} {trio.baseline.cpu:4.0f}ms {trio.floor.cpu:4.0f}ms "
+            f"{trio.cold.cpu:4.0f}ms  {ratio_a:4.2f}x {target:5.2f}x {floor_a:4.2f}x  "
+            f"{ratio_b:4.2f}x {floor_b:4.2f}x  {wall_a:5.2f}x {rss:4.1f} MB"
         )
         report.verdict(
             f"cold start {trio.function} <= {target}x boto3-only (CPU, full core)",
-            f"{cpu_ratio:.2f}x CPU, {wall_ratio:.2f}x wall (the libraries' floor: {floor_ratio:.2f}x)",
-            cpu_ratio <= target,
+            f"{ratio_a:.2f}x CPU against boto3 + client (libraries' floor {floor_a:.2f}x); "
+            f"{ratio_b:.2f}x against boto3 making the same calls (floor {floor_b:.2f}x)",
+            ratio_a <= target,
         )
     for name in figures.unmeasured:
         report.verdict(
@@ -279,26 +293,27 @@ def _report_quota(report: Report, figures: ColdStarts) -> None:
     runs = len(measured[0].quota_cold.wall_ms)
     report.line(
         f"  under Lambda's CPU share (MemorySize / {LAMBDA_MB_PER_VCPU} MB of one core), median of {runs} "
-        "fresh processes, each against its baseline under the same share (wall ms):"
+        "fresh processes, wall ms, each against the baselines under the same share:"
     )
     for note in figures.quota.split("; "):
         report.line(f"    quota: {note}")
     report.line(
-        f"  {'function':27} {'MB':>4} {'share':>6} {'baseline':>8} {'function':>8} {'ratio':>6} "
-        f"{'target':>6} {'CPU x':>6}"
+        f"  {'function':27} {'MB':>4} {'share':>6} {'A':>7} {'B':>7} {'function':>8}  "
+        f"{'vs A':>5} {'target':>6}  {'vs B':>5}"
     )
     for trio in measured:
-        base, mine = trio.quota_baseline, trio.quota_cold
-        wall_ratio, cpu_ratio = mine.wall / base.wall, mine.cpu / base.cpu
+        issue, base, mine = figures.issue_quota[trio.memory_mb], trio.quota_baseline, trio.quota_cold
+        ratio_a, ratio_b = mine.wall / issue.wall, mine.wall / base.wall
         share = lambda_cpu_share(trio.memory_mb)
         report.line(
-            f"  {trio.function:27} {trio.memory_mb:4} {share:6.3f} {base.wall:6.0f}ms {mine.wall:6.0f}ms "
-            f"{wall_ratio:5.2f}x {target:5.2f}x {cpu_ratio:5.2f}x"
+            f"  {trio.function:27} {trio.memory_mb:4} {share:6.3f} {issue.wall:5.0f}ms {base.wall:5.0f}ms "
+            f"{mine.wall:6.0f}ms  {ratio_a:4.2f}x {target:5.2f}x  {ratio_b:4.2f}x"
         )
         report.verdict(
             f"cold start {trio.function} <= {target}x boto3-only under its CPU share",
-            f"{wall_ratio:.2f}x wall ({mine.wall:.0f} ms at {share:.3f} of a core)",
-            wall_ratio <= target,
+            f"{ratio_a:.2f}x wall against boto3 + client ({mine.wall:.0f} ms at {share:.3f} of a core); "
+            f"{ratio_b:.2f}x against boto3 making the same calls",
+            ratio_a <= target,
         )
 
 
