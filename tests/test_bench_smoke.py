@@ -81,3 +81,35 @@ def test_the_expiry_figure_expires_one_account_with_one_transaction_and_no_scan(
         "account",
         "ledger entry",
     ]
+
+
+def test_the_cold_start_child_imports_the_handler_and_serves_a_first_event_over_http(tmp_path: Path) -> None:
+    """The cold-start figure is the import of the handler module and the first event end to end
+    (the first client, its calls over HTTP), against boto3 making the same calls: both children
+    must make the recorded calls against the replay endpoint, with nothing measured loaded before
+    their clocks start (run_cold_child refuses a child that did not serve its event so)."""
+    from loyalty_dev.bench.cold_start import _environment, handler_targets, run_cold_child
+    from loyalty_dev.bench.first_events import ReplayServer, record_first_events, write_inputs
+    from loyalty_dev.bench.layer import child, modules_outside_layer
+
+    targets = handler_targets()
+    firsts = record_first_events(["OrderCreatedFunction", "BalanceFunction"])
+    blocked = modules_outside_layer()
+    assert [call.operation for call in firsts["OrderCreatedFunction"].calls] == [
+        "BatchGetItem",  # the account and the program: a new container's program cache is empty
+        "TransactWriteItems",
+    ]
+    assert [call.operation for call in firsts["BalanceFunction"].calls] == ["GetItem"]
+    with ReplayServer() as server:
+        environment = _environment(server, firsts)
+        for name, first in firsts.items():
+            event, calls = write_inputs(first, tmp_path)
+            expected = [call.operation for call in first.calls]
+            for command in (
+                child("cold_child", targets[name], str(event), blocked=blocked),
+                child("cold_child", "--boto3", str(calls), blocked=blocked),
+            ):
+                server.load(first)
+                wall, cpu, rss = run_cold_child(command, environment)
+                assert server.served == expected, command
+                assert min(wall, cpu, rss) > 0

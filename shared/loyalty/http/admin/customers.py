@@ -27,7 +27,8 @@ SearchText = Annotated[
 
 
 class _Query(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # defer_build: built by the first listing, not by every cold start of the back office.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class CustomerListQuery(_Query):

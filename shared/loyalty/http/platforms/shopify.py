@@ -103,7 +103,9 @@ def _single(parameters: Mapping[str, Sequence[str]], name: str) -> str | None:
 
 
 class _Payload(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # defer_build: the validators are built on the first Shopify webhook of the container, not in
+    # every cold start (the canonical routes of the same functions never use them).
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 ShopifyId = Annotated[int, Field(ge=1)]
