@@ -99,7 +99,8 @@ def test_the_cold_start_child_imports_the_handler_and_serves_a_first_event_over_
         "BatchGetItem",  # the account and the program: a new container's program cache is empty
         "TransactWriteItems",
     ]
-    assert [call.operation for call in firsts["BalanceFunction"].calls] == ["GetItem"]
+    # the account with the program and the catalog summary: a new container's storefront cache is empty
+    assert [call.operation for call in firsts["BalanceFunction"].calls] == ["BatchGetItem"]
     with ReplayServer() as server:
         environment = _environment(server, firsts)
         for name, first in firsts.items():
