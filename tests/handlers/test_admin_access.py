@@ -51,7 +51,7 @@ def shop(service: Service) -> Service:
 
 
 def test_the_template_has_the_admin_routes_this_suite_walks() -> None:
-    assert len(ADMIN_ROUTES) == 11
+    assert len(ADMIN_ROUTES) == 12
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,7 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     responses.PlatformResult,
     responses.Program,
     responses.Overview,
+    responses.Activity,
     responses.Error,
     responses.GatewayMessage,
 )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from loyalty.config import ProgramSettings
-from loyalty.domain.entities import LedgerEntry, Resolved, Totals, format_timestamp
+from loyalty.domain.entities import DayActivity, LedgerEntry, Resolved, Totals, format_timestamp
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
 from loyalty.domain.rules.refunds import RefundOutcome
@@ -95,6 +96,22 @@ def transaction_view(entry: LedgerEntry) -> dict[str, Any]:
     if entry.shortfall:
         view["shortfall"] = entry.shortfall
     return view
+
+
+def activity_view(days: list[tuple[date, DayActivity]]) -> dict[str, Any]:
+    return {
+        "days": [
+            {
+                "date": day.isoformat(),
+                "earned": counted.earned,
+                "adjusted": counted.adjusted,
+                "redeemed": counted.redeemed,
+                "expired": counted.expired,
+                "reversed": counted.reversed,
+            }
+            for day, counted in days
+        ]
+    }
 
 
 def list_view(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:

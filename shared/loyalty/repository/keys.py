@@ -9,6 +9,8 @@
 | idempotency record | STORE#<store>#IDEMPOTENCY#<key>      | IDEMPOTENCY |
 | totals shard       | STORE#<store>#TOTALS#<shard>         | TOTALS      |
 | applied marker     | STORE#<store>#APPLIED#<id>#<revision> | APPLIED    |
+| activity day       | STORE#<store>#ACTIVITY#<shard>       | DAY#<date>  |
+| counted marker     | STORE#<store>#COUNTED#<entry id>     | COUNTED     |
 
 Indexes: `Ledger` (ledger_pk = the account's pk, ledger_sk = <created_at>#<entry id>) lists an
 account's entries in time order; `Customers` (customers_pk = STORE#<store>#<status>#<shard>,
@@ -70,3 +72,21 @@ def shard_of(customer_id: str, shards: int) -> int:
 
 def customers_partition(store_id: str, status: str, shard: int) -> str:
     return f"STORE#{store_id}#{status}#{shard}"
+
+
+# The dashboard's chart (repository/activity.py): a store's points per UTC day, sharded by
+# customer like the totals; each day is one item of its shard's partition, so a range of days is
+# one Query per shard on the sort key. A counted entry leaves a marker, as an applied change does.
+ACTIVITY_SHARDS = 8
+
+
+def activity_pk(store_id: str, shard: int) -> str:
+    return f"STORE#{store_id}#ACTIVITY#{shard}"
+
+
+def activity_sk(day: str) -> str:
+    return f"DAY#{day}"
+
+
+def counted_key(store_id: str, entry_id: str) -> Item:
+    return _key(f"STORE#{store_id}#COUNTED#{entry_id}", "COUNTED")

@@ -28,6 +28,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.errors import TransientFault
 from loyalty.repository import items
+from loyalty.repository.activity import ActivityCounters
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     TOTALS_SHARDS,
@@ -64,8 +65,9 @@ APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay
 _Meaning = LedgerEntry | EmailClaim | IdempotencyRecord | None
 
 
-class Repository:
-    """Reads and writes accounts, ledger entries, claims, programs and totals of one table."""
+class Repository(ActivityCounters):
+    """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
+    dashboard's per-day counters: repository/activity.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
