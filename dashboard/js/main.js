@@ -59,6 +59,7 @@ export class Dashboard {
 
   async show(section, options = {}) {
     this.section = section;
+    delete this.main.dataset.ready; // set again once this section has rendered
     clearError();
     if (!options.keepNotice) notify("");
     for (const button of document.querySelectorAll("#nav button")) {

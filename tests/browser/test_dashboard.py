@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ from tests.support import order_event, registration_event, sign
 
 pytestmark = pytest.mark.browser
 
-STORE = f"dash-{uuid.uuid4().hex[:8]}"
-OTHER_STORE = f"other-{uuid.uuid4().hex[:8]}"
+STORE = "demo-shop"  # the session's tables are its own (tests/local/conftest.py)
+OTHER_STORE = "another-shop"
 TIMEOUT_MS = 15_000
 
 
@@ -107,6 +106,7 @@ def open_dashboard(page: Any, url: str, section: str = "overview") -> None:
 def open_customer(page: Any, shop: Shop, customer: str, tab: str = "Members") -> None:
     open_dashboard(page, shop.url())
     page.get_by_role("button", name="Customers").click()
+    page.wait_for_selector("main[data-ready='customers']")
     page.get_by_role("tab", name=tab).click()
     page.locator(f"tr[data-customer='{customer}'] button").click()
     page.wait_for_selector("main[data-ready='customer']")
@@ -176,6 +176,8 @@ def test_giving_points_changes_the_card_and_the_overview_once_even_on_a_double_c
     page.wait_for_selector("#notice:has-text('the balance is now')")
     page.wait_for_selector("main[data-ready='customer']")
     assert number(page.locator("[data-field='balance']").inner_text()) == before + 25
+    if docs_screenshots():
+        page.screenshot(path=str(DOCS_IMAGES / "dashboard-customer.png"), full_page=True)
     history = shop.api("GET", "/customers/ann/transactions")["items"]
     assert [entry["points"] for entry in history if entry["type"] == "adjust"] == [25]
     shop.settled_overview(lambda totals: totals["points"]["adjusted"] == adjusted + 25)
@@ -198,8 +200,6 @@ def test_editing_the_balance_from_a_stale_card_says_it_is_stale(page: Any, shop:
     alert.wait_for(state="visible")
     assert f"revision {shown} is stale" in alert.inner_text()
     assert shop.api("GET", "/customers/carl")["points"]["balance"] != 500
-    if docs_screenshots():
-        page.screenshot(path=str(DOCS_IMAGES / "dashboard-customer.png"), full_page=True)
 
 
 def test_excluding_a_customer_moves_them_to_the_excluded_tab(page: Any, shop: Shop) -> None:
@@ -208,8 +208,10 @@ def test_excluding_a_customer_moves_them_to_the_excluded_tab(page: Any, shop: Sh
     page.locator("form[data-action='exclude']").get_by_role("button", name="Exclude").click()
 
     page.wait_for_selector("#notice:has-text('Excluded.')")
+    page.wait_for_selector("main[data-ready='customer']")
     assert page.locator("[data-field='status']").inner_text() == "Excluded"
     page.get_by_role("button", name="← Back to the customers").click()
+    page.wait_for_selector("main[data-ready='customers']")
     page.get_by_role("tab", name="Excluded").click()
     page.wait_for_selector("[role=tabpanel][data-loaded='excluded']")
     assert page.locator("tr[data-customer='guest-bob']").count() == 1
@@ -256,3 +258,29 @@ def test_redeeming_a_catalog_reward_shows_the_coupon_code(page: Any, shop: Shop)
     code = coupon.inner_text().removeprefix("Coupon code: ")
     assert len(code) >= 12
     assert shop.api("GET", f"/coupons/{code}")["status"] == "issued"
+
+
+def test_on_a_phone_the_pages_fit_the_screen_and_work_with_the_keyboard(
+    browser: Any, shop: Shop, screenshots: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        open_dashboard(page, shop.url())
+        for section in ("overview", "customers", "program"):
+            if section != "overview":
+                page.get_by_role("button", name=section.capitalize()).focus()
+                page.keyboard.press("Enter")
+                page.wait_for_selector(f"main[data-ready='{section}']")
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{section} is {overflow}px wider than a phone"
+            page.screenshot(path=str(screenshots / f"phone-{section}.png"), full_page=True)
+        unlabelled = page.evaluate(
+            """() => [...document.querySelectorAll('input, select, textarea')]
+                 .filter((control) => !control.labels || control.labels.length === 0)
+                 .map((control) => control.name)"""
+        )
+        assert unlabelled == []
+    finally:
+        context.close()

@@ -62,7 +62,10 @@ export async function renderCustomers(dashboard, container, options = {}) {
     load().catch(showError);
   }
 
+  let latest = 0; // a newer load (another tab, another search) wins over one still in flight
   async function load() {
+    latest += 1;
+    const mine = latest;
     for (const button of buttons) {
       const selected = button.dataset.status === state.status;
       button.setAttribute("aria-selected", String(selected));
@@ -77,8 +80,9 @@ export async function renderCustomers(dashboard, container, options = {}) {
         query: { status: state.status, search: state.search, limit: PAGE_SIZE, cursor },
       });
     } finally {
-      panel.removeAttribute("aria-busy");
+      if (mine === latest) panel.removeAttribute("aria-busy");
     }
+    if (mine !== latest) return;
     const label = TABS.find(([name]) => name === state.status)[1];
     const rows = page.items.map((customer) =>
       h(
