@@ -229,6 +229,28 @@ def test_a_merchant_of_one_store_cannot_open_another(page: Any, shop: Shop) -> N
     assert page.locator(".card").count() == 0
 
 
+def test_the_program_settings_are_saved_as_the_form_says(page: Any, shop: Shop) -> None:
+    open_dashboard(page, shop.url())
+    page.get_by_role("button", name="Program").click()
+    page.wait_for_selector("main[data-ready='program']")
+
+    page.get_by_label("Points per currency unit").fill("1.5")
+    page.get_by_label("Excluded customer tags").fill("staff, test")
+    page.get_by_role("button", name="Save settings").click()
+
+    page.wait_for_selector("#notice:has-text('Settings saved.')")
+    program = shop.api("GET", "/program")
+    assert program["points_per_currency_unit"] == "1.5"
+    assert sorted(program["excluded_customer_tags"]) == ["staff", "test"]
+    assert program["active"] is True
+    page.get_by_label("Points per currency unit").fill("-2")
+    page.get_by_role("button", name="Save settings").click()
+    alert = page.locator("#alert")
+    alert.wait_for(state="visible")
+    assert "Some values are not valid" in alert.inner_text()
+    assert shop.api("GET", "/program")["points_per_currency_unit"] == "1.5"
+
+
 @pytest.mark.xfail(
     reason="the rewards catalog and catalog redemption API (CONTRACT.md section 7, issue 15) "
     "is not on main yet",
