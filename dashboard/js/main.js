@@ -45,7 +45,8 @@ function signedOutPage(auth) {
 }
 
 export class Dashboard {
-  constructor(api, access, storeId) {
+  constructor(api, access, storeId, auth) {
+    this.auth = auth;
     this.api = api;
     this.access = access;
     this.storeId = storeId;
@@ -84,6 +85,13 @@ export class Dashboard {
       showError(error);
       if (!container.childElementCount) {
         container.append(h("p", { class: "error-text" }, error.message));
+      }
+      if (error.status === 401) {
+        container.append(
+          this.auth.cognito
+            ? h("button", { type: "button", onclick: () => this.auth.signIn().catch(showError) }, "Sign in again")
+            : h("p", {}, "Mint a new token (loyalty admin-token STORE) and open the page with it."),
+        );
       }
     }
     this.main.dataset.ready = section;
@@ -162,7 +170,7 @@ async function main() {
   document.getElementById("store-name").textContent = `· ${storeId}`;
   document.title = `Loyalty program · ${storeId}`;
   const api = new Api({ baseUrl: config.apiUrl || "", token: () => auth.token() });
-  const dashboard = new Dashboard(api, access, storeId);
+  const dashboard = new Dashboard(api, access, storeId, auth);
   window.dashboard = dashboard; // for the curious, in the console
   const nav = document.getElementById("nav");
   nav.hidden = false;

@@ -64,6 +64,7 @@ export function writeAction(form, { collect, perform, done, message }) {
       if (done) await done(result);
     } catch (problem) {
       if (!(problem instanceof ApiError) || !problem.transient) pending = null;
+      notify(""); // an earlier success no longer describes the page
       report(form, problem);
     } finally {
       inFlight = false;
