@@ -1,5 +1,5 @@
 """BalanceFunction: a customer's balance for the storefront — behind a customer token, or
-behind Shopify's app proxy for the logged-in customer."""
+behind Shopify's app proxy for the logged-in customer; CORS for the store's own sites."""
 
 from __future__ import annotations
 
@@ -14,28 +14,25 @@ import time
 from aws_lambda_powertools.event_handler import Response
 
 from loyalty.domain.operations.customers import require
-from loyalty.errors import Unauthorized
 from loyalty.http.platforms import shopify
-from loyalty.http.request_bounds import single_header
 from loyalty.http.resolver import create_app, json_response, lambda_entry, validate_ids
-from loyalty.http.tokens import MAX_AUTHORIZATION_LENGTH, verify_customer_token
-from loyalty.http.views import account_view
+from loyalty.http.storefront import account_answer, preflight, verify_customer, with_cors
 from loyalty.runtime import runtime
 
 app = create_app()
+BALANCE = "/stores/<store_id>/customers/<customer_id>/balance"
 
 
-@app.get("/stores/<store_id>/customers/<customer_id>/balance")
+@app.get(BALANCE)
 def balance(store_id: str, customer_id: str) -> Response[str]:
-    services = runtime()
-    verify_customer_token(
-        single_header(app.current_event, "Authorization", MAX_AUTHORIZATION_LENGTH, Unauthorized),
-        services.customer_token_secret(),
-        store_id,
-        customer_id,
-        time.time(),
-    )
+    verify_customer(app, store_id, customer_id)
     return answer(store_id, customer_id)
+
+
+@app.route(BALANCE, method="OPTIONS")
+def balance_preflight(store_id: str, customer_id: str) -> Response[str]:
+    validate_ids(store_id, customer_id=customer_id)
+    return preflight("GET, OPTIONS")
 
 
 @app.get("/proxy/shopify/balance")
@@ -47,9 +44,9 @@ def shopify_proxy_balance() -> Response[str]:
 
 def answer(store_id: str, customer_id: str) -> Response[str]:
     validate_ids(store_id, customer_id=customer_id)
-    return json_response(200, account_view(require(runtime().repository, store_id, customer_id)))
+    return json_response(200, account_answer(require(runtime().repository, store_id, customer_id)))
 
 
-lambda_handler = lambda_entry(app)
+lambda_handler = with_cors(lambda_entry(app))
 gc.freeze()  # keep the collector off what the imports made
 gc.enable()

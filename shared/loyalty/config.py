@@ -22,6 +22,8 @@ class ProgramSettings(BaseModel):
     points_per_currency_unit: Decimal = Decimal(1)
     guests_earn_points: bool = True
     excluded_customer_tags: frozenset[str] = frozenset()
+    # The storefront's own sites (scheme://host[:port]) whose browsers may call the storefront routes.
+    storefront_origins: tuple[str, ...] = ()
 
     def excludes(self, tags: tuple[str, ...]) -> bool:
         return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)

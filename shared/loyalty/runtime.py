@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError
 
 from loyalty.config import Settings, settings_from_env
 from loyalty.domain.operations.program import ProgramCache
+from loyalty.domain.operations.storefront import StorefrontCache
 from loyalty.repository import Repository
 from loyalty.secrets import resolve_distinct_secret, resolve_secret
 from loyalty.snapstart import register_after_restore, register_before_snapshot
@@ -50,6 +51,10 @@ class Runtime:
     @cached_property
     def programs(self) -> ProgramCache:
         return ProgramCache(self.settings.program)
+
+    @cached_property
+    def storefronts(self) -> StorefrontCache:
+        return StorefrontCache(self.settings.program)
 
     # The webhook secret is checked against the token key after both are read (from the
     # environment or SSM), by the webhook functions: they may already write every account, so

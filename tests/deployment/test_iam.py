@@ -26,7 +26,9 @@ from tests.deployment.stack import Stack, function_role_policies, functions, tra
 from tests.plugins.aws_calls import RECORD_VARIABLE
 from tests.plugins.ssm_secrets import SECRET_VARIABLES, SSM_VARIABLE
 
-pytestmark = pytest.mark.deployment_calls
+# The recorded run is the whole handler suite in a subprocess (bounded by its own 900 s below):
+# on a loaded machine it outlasts the suite-wide 300 s of pytest-timeout.
+pytestmark = [pytest.mark.deployment_calls, pytest.mark.timeout(900)]
 
 RECORDED_SUITES = ["tests/handlers"]
 # What Lambda itself does under a function's role: write its logs, send its traces, and, for a
@@ -52,6 +54,7 @@ SECRETS_READ = {
     "OrderRefundedFunction": {WEBHOOK, TOKEN, SHOPIFY},
     "InvitationAcceptedFunction": {WEBHOOK, TOKEN},
     "BalanceFunction": {TOKEN, SHOPIFY},
+    "RedemptionFunction": {TOKEN},
     "AdminFunction": set(),
     "TotalsFunction": set(),
 }
@@ -158,3 +161,22 @@ def test_every_function_reads_its_secrets_from_ssm_through_its_parameter_variabl
 
 def test_a_parameter_arn_has_one_slash_after_parameter() -> None:
     assert parameter_arn("/loyalty/webhook-secret").endswith(":parameter/loyalty/webhook-secret")
+
+
+READ_ACTIONS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "ssm:GetParameter"}
+
+
+def test_the_balance_function_stays_read_only_and_the_redemption_function_writes(stack: Stack) -> None:
+    """The storefront's write (a redemption) has a function of its own: the balance lookup, which
+    every page view calls, can write nothing."""
+
+    def actions(function: str) -> set[str]:
+        return {
+            grant.action
+            for policy in function_role_policies(stack, function)
+            if not policy.managed
+            for grant in grants(policy)
+        }
+
+    assert actions("BalanceFunction") <= READ_ACTIONS
+    assert "dynamodb:PutItem" in actions("RedemptionFunction")

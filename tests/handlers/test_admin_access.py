@@ -19,7 +19,12 @@ ADMIN_ROUTES = sorted(
 
 
 def relative(path: str) -> str:
-    return path.removeprefix("/admin/stores/{store_id}").replace("{customer_id}", "ann")
+    return (
+        path.removeprefix("/admin/stores/{store_id}")
+        .replace("{customer_id}", "ann")
+        .replace("{reward_id}", "ten-off")
+        .replace("{code}", "NOSUCHCOUPON0000")
+    )
 
 
 def example_body(method: str, path: str) -> Any:
@@ -62,7 +67,7 @@ def shop(service: Service) -> Service:
 
 
 def test_the_template_has_the_admin_routes_this_suite_walks() -> None:
-    assert len(ADMIN_ROUTES) == 12
+    assert len(ADMIN_ROUTES) == 20
 
 
 @pytest.mark.parametrize(
@@ -124,8 +129,10 @@ def test_the_stores_merchants_and_operators_are_let_through(shop: Service, group
             query=example_query(method, path),
         )
 
-        # 409: an example may not fit ann's state (a stale revision, a second exclusion).
-        assert answer.status in {200, 201, 409}, (method, path, answer.body)
+        # 409: an example may not fit ann's state (a stale revision, a second exclusion); 404: the
+        # routes of one reward or coupon walked before it exists.
+        named = "{reward_id}" in path or "{code}" in path or path.endswith("/redemptions")
+        assert answer.status in {200, 201, 409} | ({404} if named else set()), (method, path, answer.body)
 
 
 def test_authorization_comes_before_validation(shop: Service) -> None:

@@ -13,6 +13,7 @@ DEFAULT_PROGRAM = {
     "points_per_currency_unit": "1",
     "guests_earn_points": True,
     "excluded_customer_tags": [],
+    "storefront_origins": [],
 }
 
 

@@ -31,6 +31,7 @@ def test_a_member_reads_its_balance(service: Service) -> None:
         "status": "member",
         "points": {"balance": 49, "earned": 49, "adjusted": 0, "redeemed": 0},
         "can_redeem": True,
+        "reward_available": False,  # the store has no rewards
         "revision": 1,
         "created_at": document["created_at"],
         "updated_at": document["updated_at"],

@@ -46,6 +46,7 @@ RENEWED_HEADERS = {SIGNATURE_HEADER, shopify.HMAC_HEADER}
 MERCHANT_SCHEME = "merchantToken"  # openapi.yaml's name for the Cognito authorizer's token
 # The claims of the sample merchant's sign-in (fixed, so that regenerating changes nothing): the
 # function trusts what the authorizer verified and reads only the groups.
+PREFLIGHT_ORIGIN = "https://shop.example.com"  # a sample storefront_origins entry
 SAMPLE_SIGN_IN = 1_795_168_800  # 2026-11-20T10:00:00Z, the examples' day
 
 
@@ -82,10 +83,19 @@ def sample_event(api_event: ApiEvent, openapi: OpenApi, secrets: LocalSecrets, n
     operation = openapi.operation(api_event.method, api_event.path)
     example = openapi.request_example(operation) if operation is not None else None
     parameters = openapi.path_examples(operation) if operation is not None else {}
+    headers = {"Accept": "application/json", "User-Agent": "loyalty-dev"}
+    if operation is None and api_event.method == "OPTIONS":
+        # A browser's CORS preflight of a storefront route: no operation of its own in openapi.yaml,
+        # the path's examples from the route it precedes, and the sample storefront's origin.
+        preceded = [openapi.operation(method, api_event.path) for method in ("GET", "POST")]
+        route = next((found for found in preceded if found is not None), None)
+        if route is not None:
+            parameters = openapi.path_examples(route)
+            headers.update({"Origin": PREFLIGHT_ORIGIN, "Access-Control-Request-Method": route.method})
+            headers["Access-Control-Request-Headers"] = "authorization, content-type, idempotency-key"
     path = api_event.path
     for name, value in parameters.items():
         path = path.replace("{" + name + "}", value)
-    headers = {"Accept": "application/json", "User-Agent": "loyalty-dev"}
     query: dict[str, list[str]] = {}
     for parameter in openapi.parameters(operation) if operation is not None else []:
         if "example" in parameter and parameter["in"] == "header":

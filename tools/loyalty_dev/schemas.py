@@ -60,6 +60,10 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     models.BalanceRequest,
     models.RedemptionRequest,
     models.ProgramRequest,
+    models.RewardRequest,
+    models.RewardReplacement,
+    models.RewardRedemptionRequest,
+    models.CouponUseRequest,
     responses.ShopifyPayload,
 )
 ANSWERS: tuple[type[BaseModel], ...] = (
@@ -75,6 +79,10 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     responses.RefundResult,
     responses.PlatformResult,
     responses.Program,
+    responses.Reward,
+    responses.RewardList,
+    responses.Coupon,
+    responses.RewardRedeemed,
     responses.Overview,
     responses.Activity,
     responses.Error,

@@ -27,6 +27,7 @@ class EntryType(StrEnum):
     REVERSE = "reverse"
     MERGE_IN = "merge_in"
     MERGE_OUT = "merge_out"
+    REFUND = "refund"  # a voided coupon's points given back
 
 
 def utc_now() -> datetime:
@@ -118,6 +119,7 @@ class LedgerEntry:
     shortfall: int | None = None
     counterpart_customer_id: str | None = None
     addressed_customer_id: str | None = None
+    coupon_code: str | None = None  # a catalog redemption's coupon, and its void's refund
     # On an order's entry only: the points its refunds have reversed so far (never above `points`).
     points_reversed: int = 0
 
@@ -181,6 +183,82 @@ class ProgramUpdate:
     updated_at: datetime
 
 
+class RewardKind(StrEnum):
+    AMOUNT_OFF = "amount_off"
+    PERCENT_OFF = "percent_off"
+    FREE_SHIPPING = "free_shipping"
+
+
+class CouponStatus(StrEnum):
+    ISSUED = "issued"
+    USED = "used"
+    VOID = "void"
+
+
+@dataclass(frozen=True, slots=True)
+class Reward:
+    """An entry of a store's rewards catalog: what `points` buy."""
+
+    store_id: str
+    reward_id: str
+    name: str
+    points: int
+    kind: RewardKind
+    value: Decimal | None
+    currency: str | None
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSummary:
+    """What the storefront needs of a store's catalog, kept beside it at every change: the
+    cheapest active reward's cost (None: no active reward) and how many rewards there are.
+    `version` grows at every catalog change, so two concurrent changes cannot both win."""
+
+    cheapest_active_points: int | None = None
+    rewards: int = 0
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogUpdate:
+    """One reward written (created when `created`) and the summary it leaves, as of `before`."""
+
+    reward: Reward
+    created: bool
+    before: CatalogSummary
+    after: CatalogSummary
+
+
+@dataclass(frozen=True, slots=True)
+class Coupon:
+    """What a redeemed reward gives the customer: a code the checkout applies once."""
+
+    store_id: str
+    code: str
+    reward_id: str
+    kind: RewardKind
+    value: Decimal | None
+    currency: str | None
+    points: int
+    status: CouponStatus
+    customer_id: str
+    issued_at: datetime
+    used_at: datetime | None = None
+    order_id: str | None = None
+    voided_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CouponUpdate:
+    """A coupon written: new (`before` None, its code claimed) or moved on from `before`'s status."""
+
+    before: Coupon | None
+    after: Coupon
+
+
 @dataclass(frozen=True, slots=True)
 class Changes:
     """What one event writes, all or nothing: accounts (with the revision each was read at),
@@ -193,6 +271,10 @@ class Changes:
     reversals: tuple[Reversal, ...] = ()
     program: ProgramUpdate | None = None
     idempotency: IdempotencyRecord | None = None
+    catalog: CatalogUpdate | None = None
+    coupon: CouponUpdate | None = None
+    # A redemption's reward, as read: still active at that cost when the transaction commits.
+    reward_check: Reward | None = None
 
 
 @dataclass(frozen=True, slots=True)

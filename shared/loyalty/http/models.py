@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
 # A store id has no colon, so that a customer token's sub `<store>:<customer>`, split at its first
@@ -121,8 +121,76 @@ class RedemptionRequest(_Model):
     reward: Reason
 
 
+# A browser origin: scheme, host and optional port; no path, no wildcard (compared lower-cased).
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+Origin = Annotated[
+    str,
+    StringConstraints(max_length=255, pattern=rf"^https?://{_LABEL}(\.{_LABEL})*(:[0-9]{{1,5}})?$"),
+]
+
+
 class ProgramRequest(_Model):
     active: bool
     points_per_currency_unit: Rate
     guests_earn_points: bool
     excluded_customer_tags: Annotated[tuple[Tag, ...], Field(max_length=100)] = ()
+    storefront_origins: Annotated[tuple[Origin, ...], Field(max_length=50)] = ()
+
+
+# The rewards catalog and coupons (CONTRACT.md section 7) ----------------------------------------
+
+RewardId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+RewardName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    Field(json_schema_extra={"pattern": r"\S"}),
+]
+RewardKindName = Literal["amount_off", "percent_off", "free_shipping"]
+# A coupon code as the path carries it (the service's own are 16 characters of Crockford base32).
+CouponCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+
+
+class RewardTermsRequest(_Model):
+    """A reward's terms: `value` an amount with `currency` (amount_off), a percentage above 0 and at
+    most 100 (percent_off), absent (free_shipping)."""
+
+    name: RewardName
+    points: Annotated[int, Field(ge=1, le=10_000_000)]
+    kind: RewardKindName
+    value: Amount | None = None
+    currency: Currency | None = None
+
+    @model_validator(mode="after")
+    def _value_fits_kind(self) -> RewardTermsRequest:
+        if self.kind == "free_shipping":
+            if self.value is not None or self.currency is not None:
+                raise ValueError("a free_shipping reward has no value and no currency")
+        elif self.value is None or Decimal(self.value) <= 0:
+            raise ValueError(f"a {self.kind} reward needs a value above 0")
+        elif self.kind == "amount_off" and self.currency is None:
+            raise ValueError("an amount_off reward needs a currency")
+        elif self.kind == "percent_off" and (Decimal(self.value) > 100 or self.currency is not None):
+            raise ValueError("a percent_off value is at most 100, with no currency")
+        return self
+
+
+class RewardRequest(RewardTermsRequest):
+    """POST …/rewards: a new reward, with its id."""
+
+    id: RewardId
+
+
+class RewardReplacement(RewardTermsRequest):
+    """PUT …/rewards/{reward_id}: the reward's terms, and whether it is offered."""
+
+    active: bool = True
+
+
+class RewardRedemptionRequest(_Model):
+    """Redeem a catalog reward (the back office, and the storefront)."""
+
+    reward_id: RewardId
+
+
+class CouponUseRequest(_Model):
+    order_id: Identifier

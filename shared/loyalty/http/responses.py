@@ -47,6 +47,10 @@ class Account(_Answer):
     status: CustomerStatus
     points: AccountPoints
     can_redeem: bool = Field(description="True for members only.")
+    reward_available: bool = Field(
+        description="The customer can redeem and some active reward of the store's catalog costs no "
+        "more than the balance (the catalog as the function cached it, at most 30 seconds old)."
+    )
     revision: int = Field(ge=1, description="Increases by one at every change of the account.")
     created_at: Timestamp
     updated_at: Timestamp
@@ -68,13 +72,16 @@ class Customer(Account):
 
 class Transaction(_Answer):
     id: str
-    type: Literal["earn", "adjust", "redeem", "reverse", "merge_in", "merge_out"]
+    type: Literal["earn", "adjust", "redeem", "refund", "reverse", "merge_in", "merge_out"]
     points: int = Field(description="Signed; negative takes points away.")
     balance_after: Points
     reason: str | None = None
     customer_id: str | None = None
     order_id: str | None = None
     shortfall: int | None = Field(default=None, ge=0)
+    coupon_code: str | None = Field(
+        default=None, description="A catalog redemption's coupon, or the voided coupon a refund gave back."
+    )
     created_at: Timestamp
 
 
@@ -152,6 +159,54 @@ class Program(_Answer):
     )
     guests_earn_points: bool
     excluded_customer_tags: list[str] = []
+    storefront_origins: list[str] = Field(
+        default=[],
+        description="The store's sites (scheme://host[:port]) whose browsers may call the storefront routes.",
+    )
+
+
+class Reward(_Answer):
+    """A reward of the store's catalog: `value` an amount with `currency` (amount_off), a
+    percentage (percent_off), absent (free_shipping)."""
+
+    id: str
+    name: str
+    points: int = Field(ge=1, le=10_000_000)
+    kind: Literal["amount_off", "percent_off", "free_shipping"]
+    value: str | None = None
+    currency: str | None = None
+    active: bool = Field(description="False once retired: nobody redeems it again; its coupons stay valid.")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class RewardList(_Answer):
+    """The whole catalog (at most 100 rewards), active first."""
+
+    items: list[Reward]
+
+
+class Coupon(_Answer):
+    code: str = Field(description="Unique in its store; 16 characters of Crockford base32 (80 random bits).")
+    reward_id: str
+    kind: Literal["amount_off", "percent_off", "free_shipping"]
+    value: str | None
+    currency: str | None
+    points: Points = Field(description="What the customer spent on it (given back if it is voided).")
+    status: Literal["issued", "used", "void"]
+    customer_id: str
+    issued_at: Timestamp
+    used_at: Timestamp | None = None
+    order_id: str | None = None
+    voided_at: Timestamp | None = None
+
+
+class RewardRedeemed(_Answer):
+    """A catalog reward redeemed: the `redeem` entry, the account after it, and the coupon."""
+
+    transaction: Transaction
+    account: Account
+    coupon: Coupon
 
 
 class PointsTotals(_Answer):

@@ -6,13 +6,23 @@ from datetime import date
 from typing import Any
 
 from loyalty.config import ProgramSettings
-from loyalty.domain.entities import DayActivity, LedgerEntry, Resolved, Totals, format_timestamp
+from loyalty.domain.entities import (
+    Coupon,
+    DayActivity,
+    LedgerEntry,
+    Resolved,
+    Reward,
+    Totals,
+    format_timestamp,
+)
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
 from loyalty.domain.rules.refunds import RefundOutcome
+from loyalty.domain.rules.rewards import Redemption, reward_available
 
 
-def account_view(resolved: Resolved) -> dict[str, Any]:
+def account_view(resolved: Resolved, cheapest_reward: int | None = None) -> dict[str, Any]:
+    """`cheapest_reward`: the cost of the store's cheapest active reward (None: no active reward)."""
     account = resolved.account
     points = account.points
     view: dict[str, Any] = {
@@ -26,6 +36,7 @@ def account_view(resolved: Resolved) -> dict[str, Any]:
             "redeemed": points.redeemed,
         },
         "can_redeem": account.can_redeem,
+        "reward_available": reward_available(account, cheapest_reward),
         "revision": account.revision,
         "created_at": format_timestamp(account.created_at),
         "updated_at": format_timestamp(account.updated_at),
@@ -68,11 +79,11 @@ def merge_view(outcome: MergeOutcome) -> dict[str, Any]:
     }
 
 
-def contact_view(resolved: Resolved) -> dict[str, Any]:
+def contact_view(resolved: Resolved, cheapest_reward: int | None = None) -> dict[str, Any]:
     """The back office's customer: the account, plus contact details and merged files."""
     account = resolved.account
     return {
-        **account_view(resolved),
+        **account_view(resolved, cheapest_reward),
         "email": account.email,
         "first_name": account.first_name,
         "last_name": account.last_name,
@@ -95,6 +106,8 @@ def transaction_view(entry: LedgerEntry) -> dict[str, Any]:
         view["order_id"] = entry.order_id
     if entry.shortfall:
         view["shortfall"] = entry.shortfall
+    if entry.coupon_code is not None:
+        view["coupon_code"] = entry.coupon_code
     return view
 
 
@@ -124,6 +137,7 @@ def program_view(program: ProgramSettings) -> dict[str, Any]:
         "points_per_currency_unit": str(program.points_per_currency_unit),
         "guests_earn_points": program.guests_earn_points,
         "excluded_customer_tags": sorted(program.excluded_customer_tags),
+        "storefront_origins": list(program.storefront_origins),
     }
 
 
@@ -151,4 +165,52 @@ def refund_view(outcome: RefundOutcome) -> dict[str, Any]:
         "points_reversed": outcome.points_reversed,
         "shortfall": outcome.shortfall,
         "balance": outcome.balance,
+    }
+
+
+def reward_view(reward: Reward) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": reward.reward_id,
+        "name": reward.name,
+        "points": reward.points,
+        "kind": reward.kind.value,
+    }
+    if reward.value is not None:
+        view["value"] = str(reward.value)
+    if reward.currency is not None:
+        view["currency"] = reward.currency
+    view.update(
+        active=reward.active,
+        created_at=format_timestamp(reward.created_at),
+        updated_at=format_timestamp(reward.updated_at),
+    )
+    return view
+
+
+def coupon_view(coupon: Coupon) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "code": coupon.code,
+        "reward_id": coupon.reward_id,
+        "kind": coupon.kind.value,
+        "value": str(coupon.value) if coupon.value is not None else None,
+        "currency": coupon.currency,
+        "points": coupon.points,
+        "status": coupon.status.value,
+        "customer_id": coupon.customer_id,
+        "issued_at": format_timestamp(coupon.issued_at),
+    }
+    if coupon.used_at is not None:
+        view["used_at"] = format_timestamp(coupon.used_at)
+    if coupon.order_id is not None:
+        view["order_id"] = coupon.order_id
+    if coupon.voided_at is not None:
+        view["voided_at"] = format_timestamp(coupon.voided_at)
+    return view
+
+
+def redemption_view(redemption: Redemption, cheapest_reward: int | None) -> dict[str, Any]:
+    return {
+        "transaction": transaction_view(redemption.entry),
+        "account": account_view(redemption.account, cheapest_reward),
+        "coupon": coupon_view(redemption.coupon),
     }

@@ -152,6 +152,7 @@ def entry_item(entry: LedgerEntry) -> Item:
                 "shortfall": entry.shortfall,
                 "counterpart_customer_id": entry.counterpart_customer_id,
                 "addressed_customer_id": entry.addressed_customer_id,
+                "coupon_code": entry.coupon_code,
                 "points_reversed": entry.points_reversed or None,
             }
         ),
@@ -176,6 +177,7 @@ def entry_from_item(item: Item) -> LedgerEntry:
         shortfall=int(shortfall) if shortfall is not None else None,
         counterpart_customer_id=item.get("counterpart_customer_id"),
         addressed_customer_id=item.get("addressed_customer_id"),
+        coupon_code=item.get("coupon_code"),
         points_reversed=int(item.get("points_reversed", 0)),
     )
 
@@ -201,6 +203,7 @@ def program_item(store_id: str, program: ProgramSettings, updated_at: datetime) 
                 "points_per_currency_unit": str(program.points_per_currency_unit),
                 "guests_earn_points": program.guests_earn_points,
                 "excluded_customer_tags": sorted(program.excluded_customer_tags) or None,
+                "storefront_origins": list(program.storefront_origins) or None,
                 "updated_at": format_timestamp(updated_at),
             }
         ),
@@ -213,6 +216,7 @@ def program_from_item(item: Item) -> ProgramSettings:
         points_per_currency_unit=Decimal(item["points_per_currency_unit"]),
         guests_earn_points=bool(item["guests_earn_points"]),
         excluded_customer_tags=frozenset(item.get("excluded_customer_tags", ())),
+        storefront_origins=tuple(item.get("storefront_origins", ())),
     )
 
 

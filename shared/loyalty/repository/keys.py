@@ -11,6 +11,12 @@
 | applied marker     | STORE#<store>#APPLIED#<id>#<revision> | APPLIED    |
 | activity day       | STORE#<store>#ACTIVITY#<shard>       | DAY#<date>  |
 | counted marker     | STORE#<store>#COUNTED#<entry id>     | COUNTED     |
+| reward             | STORE#<store>#REWARDS                | REWARD#<id> |
+| catalog summary    | STORE#<store>#REWARDS                | CATALOG     |
+| coupon (its claim) | STORE#<store>#COUPON#<code>          | COUPON      |
+
+A store's rewards and their summary share one partition: one consistent Query reads the whole
+catalog (at most 100 rewards), and the storefront reads the summary beside the program.
 
 Indexes: `Ledger` (ledger_pk = the account's pk, ledger_sk = <created_at>#<entry id>) lists an
 account's entries in time order; `Customers` (customers_pk = STORE#<store>#<status>#<shard>,
@@ -72,6 +78,25 @@ def shard_of(customer_id: str, shards: int) -> int:
 
 def customers_partition(store_id: str, status: str, shard: int) -> str:
     return f"STORE#{store_id}#{status}#{shard}"
+
+
+def rewards_pk(store_id: str) -> str:
+    return f"STORE#{store_id}#REWARDS"
+
+
+REWARD_SK_PREFIX = "REWARD#"
+
+
+def reward_key(store_id: str, reward_id: str) -> Item:
+    return _key(rewards_pk(store_id), f"{REWARD_SK_PREFIX}{reward_id}")
+
+
+def catalog_key(store_id: str) -> Item:
+    return _key(rewards_pk(store_id), "CATALOG")
+
+
+def coupon_key(store_id: str, code: str) -> Item:
+    return _key(f"STORE#{store_id}#COUPON#{code}", "COUPON")
 
 
 # The dashboard's chart (repository/activity.py): a store's points per UTC day, sharded by

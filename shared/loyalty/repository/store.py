@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from loyalty.config import ProgramSettings
 from loyalty.domain.entities import (
@@ -27,8 +26,9 @@ from loyalty.domain.entities import (
     Totals,
 )
 from loyalty.errors import TransientFault
-from loyalty.repository import items
+from loyalty.repository import items, reward_items
 from loyalty.repository.activity import ActivityCounters
+from loyalty.repository.faults import infrastructure_faults as _infrastructure_faults
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     TOTALS_SHARDS,
@@ -46,28 +46,18 @@ from loyalty.repository.keys import (
 )
 from loyalty.repository.outcomes import AccountChanged, AlreadyApplied, EmailTaken, EntryExists
 from loyalty.repository.pages import Filter, Partition, merged_page
+from loyalty.repository.rewards import RewardReads
 
-# Errors after which the platform's redelivery will succeed: answered 503, never 4xx.
-_TRANSIENT_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "TransactionInProgressException",
-        "LimitExceededException",
-    }
-)
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
 
 
 _Meaning = LedgerEntry | EmailClaim | IdempotencyRecord | None
 
 
-class Repository(ActivityCounters):
+class Repository(ActivityCounters, RewardReads):
     """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
-    dashboard's per-day counters: repository/activity.py)."""
+    dashboard's per-day counters: repository/activity.py; the rewards catalog's and coupons'
+    reads: repository/rewards.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
@@ -222,6 +212,9 @@ class Repository(ActivityCounters):
                 }
             )
             meanings.append(None)
+        for action, meaning in reward_items.transaction_actions(self._table, changes):
+            actions.append(action)
+            meanings.append(meaning)
         if changes.idempotency is not None:
             record = changes.idempotency
             actions.append(
@@ -400,17 +393,3 @@ class Repository(ActivityCounters):
             if "LastEvaluatedKey" not in page:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-@contextmanager
-def _infrastructure_faults() -> Iterator[None]:
-    """Turn DynamoDB's transient failures into TransientFault (answered 503, redelivered)."""
-    try:
-        yield
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        if code in _TRANSIENT_CODES:
-            raise TransientFault(f"DynamoDB answered {code}") from error
-        raise
-    except BotoCoreError as error:
-        raise TransientFault(f"DynamoDB unreachable: {type(error).__name__}") from error

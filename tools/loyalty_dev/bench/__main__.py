@@ -19,6 +19,7 @@ from loyalty_dev.bench.cost import MILLION_CUSTOMER_STORE, report_cost
 from loyalty_dev.bench.cpu import report_cpu, time_cpu
 from loyalty_dev.bench.memory import report_memory, serve_events
 from loyalty_dev.bench.moto import moto_harness
+from loyalty_dev.bench.redemption import REDEMPTION_SCENARIOS
 from loyalty_dev.bench.rejections import report_rejections, time_rejections
 from loyalty_dev.bench.report import Report, machine, report_verdicts
 from loyalty_dev.bench.spread import partition_spread, report_spread
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.simplefilter("ignore")
         if "calls" in parts:
             with moto_harness() as harness:
-                measured = [measure(harness, scenario) for scenario in SCENARIOS]
+                measured = [measure(harness, scenario) for scenario in (*SCENARIOS, *REDEMPTION_SCENARIOS)]
                 spread = partition_spread(harness)
             report_calls(report, measured)
             report_write_units(report, measured)

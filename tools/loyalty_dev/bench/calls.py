@@ -104,6 +104,19 @@ def _merged(guest_id: str, member_id: str) -> Callable[[Harness], str]:
     return prepare
 
 
+def looked_up(prepare: Callable[[Harness], str], customer_id: str) -> Callable[[Harness], str]:
+    """`prepare`, then one balance lookup: the container's cache then holds the store's program and
+    catalog summary (at most 30 s old), as on the common path."""
+
+    def warmed(harness: Harness) -> str:
+        note = prepare(harness)
+        if harness.balance(customer_id, store_id=STORE).status != 200:
+            raise RuntimeError(f"setting up: the balance of {customer_id} did not answer 200")
+        return note
+
+    return warmed
+
+
 class Unavailable(Exception):
     """The template has no function for this scenario."""
 
@@ -185,13 +198,13 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "balance lookup",
-        _ordered(("e-1", "e", False)),
+        looked_up(_ordered(("e-1", "e", False)), "e"),
         lambda h: h.balance("e", store_id=STORE),
         (BALANCE_TARGET,),
     ),
     Scenario(
         "balance lookup, merged id",
-        _merged("f-guest", "f-member"),
+        looked_up(_merged("f-guest", "f-member"), "f-member"),
         lambda h: h.balance("f-guest", store_id=STORE),
         (MERGED_BALANCE_TARGET,),
     ),
@@ -240,7 +253,7 @@ def measure(harness: Harness, scenario: Scenario) -> Measured:
     calls = harness.recorder.take()
     after = harness.items()
     harness.recorder.take()
-    if answer.status != 200:
+    if not 200 <= answer.status < 300:
         raise RuntimeError(f"{scenario.name}: answered {answer.status}: {answer.body}")
     return Measured(scenario, answer.status, calls, before, after, harness.table_name, note)
 

@@ -134,6 +134,30 @@ class ServiceClient:
             "GET", f"/stores/{store_id}/customers/{customer_id}/balance", headers=all_headers
         )
 
+    def redeem(
+        self,
+        customer_id: str,
+        reward_id: str,
+        *,
+        key: str | None = "redeem-1",
+        store_id: str = STORE,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        """The storefront's redemption of a catalog reward, with the customer's token."""
+        all_headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {customer_token(self.token_secret, store_id, customer_id)}",
+            **(headers or {}),
+        }
+        if key is not None:
+            all_headers["Idempotency-Key"] = key
+        return self.api.request(
+            "POST",
+            f"/stores/{store_id}/customers/{customer_id}/redemptions",
+            headers=all_headers,
+            body=json.dumps({"reward_id": reward_id}).encode(),
+        )
+
     def items(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Every item of the table by key (a consistent scan)."""
         found: dict[tuple[str, str], dict[str, Any]] = {}

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from loyalty.domain.entities import CustomerStatus
 from loyalty.domain.operations.customers import customers_page, history_page, require
 from loyalty.http.admin.requests import ids, json_response, page, query
-from loyalty.http.views import account_view, contact_view, list_view, transaction_view
+from loyalty.http.storefront import account_answer, cheapest_reward
+from loyalty.http.views import contact_view, list_view, transaction_view
 from loyalty.runtime import runtime
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -50,13 +51,14 @@ def list_customers(store_id: str) -> Response[str]:
             runtime().repository, store_id, request.status, request.search, request.limit, request.cursor
         )
     )
-    return json_response(200, list_view([account_view(customer) for customer in customers], next_cursor))
+    return json_response(200, list_view([account_answer(customer) for customer in customers], next_cursor))
 
 
 @router.get("/admin/stores/<store_id>/customers/<customer_id>")
 def get_customer(store_id: str, customer_id: str) -> Response[str]:
     ids(store_id=store_id, customer_id=customer_id)
-    return json_response(200, contact_view(require(runtime().repository, store_id, customer_id)))
+    found = require(runtime().repository, store_id, customer_id)
+    return json_response(200, contact_view(found, cheapest_reward(store_id)))
 
 
 @router.get("/admin/stores/<store_id>/customers/<customer_id>/transactions")

@@ -6,14 +6,19 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel, ConfigDict
 
 from loyalty.domain.entities import Resolved
 from loyalty.domain.operations import points
 from loyalty.domain.operations.points import CustomerWrite
 from loyalty.domain.rules.points import PointsTransaction
+from loyalty.errors import LoyaltyError
 from loyalty.http.admin.requests import body, ids, write_once
 from loyalty.http.models import BalanceRequest, PointsRequest, RedemptionRequest
-from loyalty.http.views import account_view, transaction_view
+from loyalty.http.resolver import parse_body, raw_body
+from loyalty.http.rewards import redeem_reward
+from loyalty.http.storefront import account_answer
+from loyalty.http.views import transaction_view
 from loyalty.runtime import runtime
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -24,16 +29,16 @@ def created(transaction: PointsTransaction) -> tuple[int, dict[str, Any]]:
     assert transaction.entry is not None
     return 201, {
         "transaction": transaction_view(transaction.entry),
-        "account": account_view(transaction.account),
+        "account": account_answer(transaction.account),
     }
 
 
 def the_account(transaction: PointsTransaction) -> tuple[int, dict[str, Any]]:
-    return 200, account_view(transaction.account)
+    return 200, account_answer(transaction.account)
 
 
 def resolved_account(resolved: Resolved) -> tuple[int, dict[str, Any]]:
-    return 200, account_view(resolved)
+    return 200, account_answer(resolved)
 
 
 @router.post(f"{CUSTOMER}/points")
@@ -69,7 +74,10 @@ def edit_balance(store_id: str, customer_id: str) -> Response[str]:
 
 @router.post(f"{CUSTOMER}/redemptions")
 def redeem(store_id: str, customer_id: str) -> Response[str]:
+    """{"points", "reward"}: a free-text redemption; {"reward_id"}: a catalog reward, for a coupon."""
     ids(store_id=store_id, customer_id=customer_id)
+    if _names_a_reward(raw_body(router.current_event)):
+        return redeem_reward(router, store_id, customer_id, key_required=False)
     request = body(router, RedemptionRequest)
     repository = runtime().repository
     return write_once(
@@ -105,3 +113,15 @@ def include_again(store_id: str, customer_id: str) -> Response[str]:
         ),
         resolved_account,
     )
+
+
+class _RewardNamed(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+def _names_a_reward(raw: bytes) -> bool:
+    """Whether the body is a JSON object with a `reward_id` (bad JSON is judged by the parse)."""
+    try:
+        return "reward_id" in (parse_body(raw, _RewardNamed).model_extra or {})
+    except LoyaltyError:
+        return False

@@ -36,12 +36,15 @@ def put_program(store_id: str) -> Response[str]:
         points_per_currency_unit=Decimal(request.points_per_currency_unit),
         guests_earn_points=request.guests_earn_points,
         excluded_customer_tags=frozenset(normalize_tag(tag) for tag in request.excluded_customer_tags),
+        storefront_origins=tuple(dict.fromkeys(origin.lower() for origin in request.storefront_origins)),
     )
 
     def render(saved: ProgramSettings) -> tuple[int, dict[str, Any]]:
         return 200, program_view(saved)
 
-    repository = runtime().repository
-    return write_once(
-        router, lambda once, reply: set_program(repository, store_id, program, once, reply), render
+    services = runtime()
+    answer = write_once(
+        router, lambda once, reply: set_program(services.repository, store_id, program, once, reply), render
     )
+    services.storefronts.forget(store_id)  # this container answers its own change at once
+    return answer

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from pydantic import BaseModel, ValidationError
 
 from loyalty.domain.operations.once import Answer, Once, Render
@@ -27,11 +27,11 @@ def ids(store_id: str, **customer_ids: str) -> None:
     validate_ids(store_id, **customer_ids)
 
 
-def body(router: Router, model: type[Model]) -> Model:
+def body(router: BaseRouter, model: type[Model]) -> Model:
     return parse_body(raw_body(router.current_event), model)
 
 
-def query(router: Router, model: type[Model]) -> Model:
+def query(router: BaseRouter, model: type[Model]) -> Model:
     """The query string as `model`: a parameter given twice is a 422 (which one would count is
     not for the service to guess), as is any value outside the model's constraints."""
     event = router.current_event
@@ -54,7 +54,7 @@ def query(router: Router, model: type[Model]) -> Model:
         raise schema_violation(error, location="query") from None
 
 
-def idempotency_key(router: Router) -> str | None:
+def idempotency_key(router: BaseRouter) -> str | None:
     key = single_header(router.current_event, IDEMPOTENCY_HEADER, 128, SchemaViolation)
     if key is None:
         return None
@@ -74,7 +74,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def write_once(
-    router: Router,
+    router: BaseRouter,
     operation: Callable[[Once | None, Render[Result]], Answer],
     render: Callable[[Result], tuple[int, dict[str, Any]]],
 ) -> Response[str]:

@@ -1,0 +1,75 @@
+"""Reads of the rewards catalog, its summary and coupons (the Repository's, composed in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loyalty.config import ProgramSettings
+from loyalty.domain.entities import CatalogSummary, Coupon, Reward
+from loyalty.repository import items
+from loyalty.repository.faults import infrastructure_faults
+from loyalty.repository.keys import (
+    REWARD_SK_PREFIX,
+    Item,
+    catalog_key,
+    coupon_key,
+    program_key,
+    reward_key,
+    rewards_pk,
+)
+from loyalty.repository.reward_items import catalog_from_item, coupon_from_item, reward_from_item
+
+
+class RewardReads:
+    """The catalog's and coupons' reads; the Repository supplies the table and its item reads."""
+
+    _table: str
+    _client: Any
+
+    def _get(self, key: Item) -> Item | None:  # pragma: no cover - the Repository's
+        raise NotImplementedError
+
+    def _batch_get(self, keys: list[Item]) -> dict[str, Item]:  # pragma: no cover - the Repository's
+        raise NotImplementedError
+
+    def catalog(self, store_id: str) -> tuple[dict[str, Reward], CatalogSummary]:
+        """The store's whole catalog and its summary: one consistent Query of their partition."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "ConsistentRead": True,
+            "KeyConditionExpression": "pk = :catalog",
+            "ExpressionAttributeValues": {":catalog": {"S": rewards_pk(store_id)}},
+        }
+        rewards: dict[str, Reward] = {}
+        summary = CatalogSummary()
+        while True:
+            with infrastructure_faults():
+                page = self._client.query(**request)
+            for typed_item in page.get("Items", []):
+                item = items.plain(typed_item)
+                if str(item["sk"]).startswith(REWARD_SK_PREFIX):
+                    reward = reward_from_item(item)
+                    rewards[reward.reward_id] = reward
+                else:
+                    summary = catalog_from_item(item)
+            if "LastEvaluatedKey" not in page:
+                return rewards, summary
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def get_reward(self, store_id: str, reward_id: str) -> Reward | None:
+        item = self._get(reward_key(store_id, reward_id))
+        return reward_from_item(item) if item else None
+
+    def get_coupon(self, store_id: str, code: str) -> Coupon | None:
+        item = self._get(coupon_key(store_id, code))
+        return coupon_from_item(item) if item else None
+
+    def get_storefront(self, store_id: str) -> tuple[ProgramSettings | None, CatalogSummary]:
+        """The program and the catalog's summary in one round trip (BatchGetItem, consistent)."""
+        keys = [program_key(store_id), catalog_key(store_id)]
+        found = self._batch_get(keys)
+        program = found.get(keys[0]["pk"]["S"])
+        return (
+            items.program_from_item(program) if program else None,
+            catalog_from_item(found.get(keys[1]["pk"]["S"])),
+        )
