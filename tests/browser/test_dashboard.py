@@ -251,11 +251,6 @@ def test_the_program_settings_are_saved_as_the_form_says(page: Any, shop: Shop) 
     assert shop.api("GET", "/program")["points_per_currency_unit"] == "1.5"
 
 
-@pytest.mark.xfail(
-    reason="the rewards catalog and catalog redemption API (CONTRACT.md section 7, issue 15) "
-    "is not on main yet",
-    strict=False,
-)
 def test_redeeming_a_catalog_reward_shows_the_coupon_code(page: Any, shop: Shop) -> None:
     shop.api(
         "POST",
@@ -280,6 +275,47 @@ def test_redeeming_a_catalog_reward_shows_the_coupon_code(page: Any, shop: Shop)
     code = coupon.inner_text().removeprefix("Coupon code: ")
     assert len(code) >= 12
     assert shop.api("GET", f"/coupons/{code}")["status"] == "issued"
+    history = page.locator("table.history tbody tr").first
+    assert "redeem" in history.inner_text()
+    assert code in history.inner_text()
+
+
+def test_the_rewards_catalog_creates_edits_and_retires_rewards(page: Any, shop: Shop) -> None:
+    open_dashboard(page, shop.url())
+    page.get_by_role("button", name="Rewards").click()
+    page.wait_for_selector("main[data-ready='rewards']")
+    form = page.locator("form[data-form='reward']")
+    form.get_by_label("Id").fill("free-ship")
+    form.get_by_label("Name").fill("Free shipping")
+    form.get_by_label("Points", exact=True).fill("200")
+    form.get_by_label("Kind").select_option("free_shipping")
+    form.get_by_role("button", name="Create reward").click()
+    page.wait_for_selector("#notice:has-text('Reward created.')")
+    page.wait_for_selector("main[data-ready='rewards']")
+    assert page.locator("tr[data-reward='free-ship']").count() == 1
+
+    page.get_by_role("button", name="Edit Free shipping").click()
+    page.wait_for_selector("main[data-ready='rewards']")
+    form = page.locator("form[data-form='reward']")
+    form.get_by_label("Points", exact=True).fill("150")
+    form.get_by_role("button", name="Save reward").click()
+    page.wait_for_selector("#notice:has-text('Reward saved.')")
+    page.wait_for_selector("main[data-ready='rewards']")
+    page.get_by_role("button", name="Retire Free shipping").click()
+    page.wait_for_selector("#notice:has-text('retired')")
+    page.wait_for_selector("main[data-ready='rewards']")
+
+    reward = shop.api("GET", "/rewards/free-ship")
+    assert (reward["points"], reward["active"]) == (150, False)
+    assert "retired" in page.locator("tr[data-reward='free-ship']").inner_text()
+    duplicate = page.locator("form[data-form='reward']")
+    duplicate.get_by_label("Id").fill("free-ship")
+    duplicate.get_by_label("Name").fill("Again")
+    duplicate.get_by_label("Points", exact=True).fill("10")
+    duplicate.get_by_label("Kind").select_option("free_shipping")
+    duplicate.get_by_role("button", name="Create reward").click()
+    page.locator("#alert").wait_for(state="visible")
+    assert "Refused" in page.locator("#alert").inner_text()
 
 
 def test_on_a_phone_the_pages_fit_the_screen_and_work_with_the_keyboard(

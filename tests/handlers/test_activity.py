@@ -122,3 +122,24 @@ def test_the_days_are_the_utc_days_of_the_entries(service: Service, pump: Stream
     _, answer = activity(service, day.isoformat(), day.isoformat())
 
     assert answer["days"][0]["adjusted"] == 7
+
+
+def test_a_voided_coupon_gives_its_points_back_on_the_day_s_redeemed(
+    service: Service, pump: StreamPump
+) -> None:
+    assert service.register(registration_event("c-1", "ann@example.com")).status == 200
+    assert service.order(order_event("1001", "c-1", "100.00", has_account=True)).status == 200
+    reward = {"id": "mug", "name": "A mug", "points": 40, "kind": "free_shipping"}
+    assert service.admin("POST", "/rewards", reward).status == 201
+    redeemed = service.admin("POST", "/customers/c-1/redemptions", {"reward_id": "mug"})
+    assert redeemed.status == 201
+    code = redeemed.json()["coupon"]["code"]
+    count_stream(service, pump)
+    today = datetime.now(UTC).date().isoformat()
+    assert activity(service, today, today)[1]["days"][0]["redeemed"] == 40
+
+    assert service.admin("DELETE", f"/coupons/{code}").status == 200
+    count_stream(service, pump, twice=True)
+
+    assert activity(service, today, today)[1]["days"][0]["redeemed"] == 0
+    assert service.admin("GET", "/overview").json()["points"]["redeemed"] == 0
