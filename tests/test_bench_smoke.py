@@ -65,3 +65,19 @@ def test_the_cpu_figure_runs_on_replayed_answers() -> None:
     assert len(timing.handler_ms) == len(timing.bare_default_ms) == len(timing.bare_configured_ms) == 5
     assert all(ms > 0 for ms in timing.handler_ms)
     assert "function calls" in timing.profile
+
+
+def test_the_expiry_figure_expires_one_account_with_one_transaction_and_no_scan() -> None:
+    from loyalty_dev.bench.expiry import measure_expiry
+    from loyalty_dev.bench.moto import moto_harness
+
+    with moto_harness() as harness:
+        measured = measure_expiry(harness)
+
+    counts = measured.one.counts
+    assert (counts["TransactWriteItems"], counts["Scan"], counts["GetItem"]) == (1, 0, 0)
+    assert counts["Query"] == len(measured.query_pages) == 9
+    assert sorted(item.kind for item in write_units.transaction_writes(measured.one)) == [
+        "account",
+        "ledger entry",
+    ]

@@ -13,7 +13,7 @@ import time
 
 from aws_lambda_powertools.event_handler import Response
 
-from loyalty.domain.operations.customers import require
+from loyalty.domain.operations.storefront import require_with_storefront
 from loyalty.http.platforms import shopify
 from loyalty.http.resolver import create_app, json_response, lambda_entry, validate_ids
 from loyalty.http.storefront import account_answer, preflight, verify_customer, with_cors
@@ -44,7 +44,9 @@ def shopify_proxy_balance() -> Response[str]:
 
 def answer(store_id: str, customer_id: str) -> Response[str]:
     validate_ids(store_id, customer_id=customer_id)
-    return json_response(200, account_answer(require(runtime().repository, store_id, customer_id)))
+    services = runtime()
+    found = require_with_storefront(services.repository, services.storefronts, store_id, customer_id)
+    return json_response(200, account_answer(found))
 
 
 lambda_handler = with_cors(lambda_entry(app))

@@ -24,6 +24,8 @@ class ProgramSettings(BaseModel):
     excluded_customer_tags: frozenset[str] = frozenset()
     # The storefront's own sites (scheme://host[:port]) whose browsers may call the storefront routes.
     storefront_origins: tuple[str, ...] = ()
+    # None: points never expire; else a dormant account's balance expires after this many months.
+    points_expiry_months: int | None = None
 
     def excludes(self, tags: tuple[str, ...]) -> bool:
         return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)

@@ -1,11 +1,11 @@
 """Every function's calls against its own role, both ways, with the secrets read from SSM.
 
-The handler suites (tests/handlers: webhooks, Shopify, the back office, the balance and the
-table's stream into TotalsFunction) run again in a pytest of their own with every AWS call
-recorded and attributed to the function whose handler made it (tests/plugins/aws_calls.py), and
-with no secret in the environment: each function reads its own from moto's SSM
-(tests/plugins/ssm_secrets.py). Each call is mapped to the IAM requests AWS authorizes for it and
-evaluated against that function's role in the translated template.
+The handler suites (tests/handlers: webhooks, Shopify, the back office, the balance, the
+table's stream into TotalsFunction, the scheduled ExpiryFunction) run again in a pytest of their
+own with every AWS call recorded and attributed to the function whose handler made it
+(tests/plugins/aws_calls.py), and with no secret in the environment: each function reads its own
+from moto's SSM (tests/plugins/ssm_secrets.py). Each call is mapped to the IAM requests AWS
+authorizes for it and evaluated against that function's role in the translated template.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ SECRETS_READ = {
     "RedemptionFunction": {TOKEN},
     "AdminFunction": set(),
     "TotalsFunction": set(),
+    "ExpiryFunction": set(),
 }
 
 

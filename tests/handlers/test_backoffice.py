@@ -14,6 +14,7 @@ DEFAULT_PROGRAM = {
     "guests_earn_points": True,
     "excluded_customer_tags": [],
     "storefront_origins": [],
+    "points_expiry_months": None,
 }
 
 
@@ -101,7 +102,13 @@ def test_giving_points_answers_201_with_the_transaction_and_the_account(service:
     assert document["transaction"]["points"] == 50
     assert document["transaction"]["balance_after"] == 150
     assert document["transaction"]["reason"] == "offline purchase"
-    assert document["account"]["points"] == {"balance": 150, "earned": 100, "adjusted": 50, "redeemed": 0}
+    assert document["account"]["points"] == {
+        "balance": 150,
+        "earned": 100,
+        "adjusted": 50,
+        "redeemed": 0,
+        "expired": 0,
+    }
     service.assert_sound()
 
 
@@ -199,7 +206,13 @@ def test_editing_the_balance_adjusts_by_the_difference(service: Service) -> None
     )
 
     assert answer.status == 200
-    assert answer.json()["points"] == {"balance": 120, "earned": 100, "adjusted": 20, "redeemed": 0}
+    assert answer.json()["points"] == {
+        "balance": 120,
+        "earned": 100,
+        "adjusted": 20,
+        "redeemed": 0,
+        "expired": 0,
+    }
     assert answer.json()["revision"] == revision + 1
     service.assert_sound()
 
@@ -231,7 +244,13 @@ def test_a_member_redeems_points(service: Service) -> None:
 
     assert answer.status == 201
     assert answer.json()["transaction"]["points"] == -30
-    assert answer.json()["account"]["points"] == {"balance": 70, "earned": 100, "adjusted": 0, "redeemed": 30}
+    assert answer.json()["account"]["points"] == {
+        "balance": 70,
+        "earned": 100,
+        "adjusted": 0,
+        "redeemed": 30,
+        "expired": 0,
+    }
     service.assert_sound()
 
 

@@ -29,9 +29,10 @@ def test_a_member_reads_its_balance(service: Service) -> None:
         "store_id": STORE,
         "customer_id": "c-42",
         "status": "member",
-        "points": {"balance": 49, "earned": 49, "adjusted": 0, "redeemed": 0},
+        "points": {"balance": 49, "earned": 49, "adjusted": 0, "redeemed": 0, "expired": 0},
         "can_redeem": True,
         "reward_available": False,  # the store has no rewards
+        "points_expire_at": None,
         "revision": 1,
         "created_at": document["created_at"],
         "updated_at": document["updated_at"],

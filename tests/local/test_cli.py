@@ -30,7 +30,7 @@ from loyalty_dev.local.environment import (
 )
 from loyalty_dev.local.server import LocalServer
 from loyalty_dev.openapi import load_openapi
-from loyalty_dev.sample_events import EVENTS_DIR, api_events, write_events
+from loyalty_dev.sample_events import EVENTS_DIR, _is_api_gateway_event, api_events, write_events
 from loyalty_dev.template import PROJECT_ROOT, load_template
 from tests.local.client import call
 from tests.local.conftest import clean_environ
@@ -182,6 +182,23 @@ def test_invoke_as_is_sends_the_stale_signature_and_names_unknown_functions(
     assert "OrderCreatedFunction" in unknown
 
 
+@pytest.mark.usefixtures("moto_endpoint", "no_secrets_env")
+def test_the_expiry_function_runs_on_its_sample_event_and_on_demand(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["invoke", "ExpiryFunction", str(EVENTS_DIR / "expiry.json")]) == 0
+    sample = json.loads(capsys.readouterr().out)
+    assert cli.main(["run-schedule", "ExpiryFunction", "--time", "2027-01-01T03:15:00Z"]) == 0
+    on_demand = json.loads(capsys.readouterr().out)
+    assert cli.main(["run-schedule", "BalanceFunction"]) == 2
+    refused = capsys.readouterr().err
+
+    assert (sample["now"], sample["complete"]) == ("2027-03-01T03:15:00.000Z", True)
+    assert (on_demand["now"], on_demand["accounts_expired"]) == ("2027-01-01T03:15:00.000Z", 0)
+    assert "no Schedule event" in refused
+    assert "ExpiryFunction" in refused
+
+
 # -- events --------------------------------------------------------------------------------------
 
 
@@ -207,7 +224,7 @@ def test_events_holds_one_up_to_date_event_per_route(tmp_path: Path) -> None:
     template = load_template()
     written, _ = write_events(template, load_openapi(), local_secrets({}, secret_names(template)), tmp_path)
 
-    committed = {path.name for path in EVENTS_DIR.glob("*.json")}
+    committed = {path.name for path in EVENTS_DIR.glob("*.json") if _is_api_gateway_event(path)}
     assert committed == {event.file_name for event in api_events(template)}, "run `make events`"
     for fresh in written:
         current = json.loads((EVENTS_DIR / fresh.name).read_text())

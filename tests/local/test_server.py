@@ -52,7 +52,13 @@ def test_a_signed_order_earns_points_and_the_balance_shows_them(local_server: Lo
     assert first.headers["Content-Type"].startswith("application/json")
     assert (again.status, again.json()["status"]) == (200, "duplicate")
     assert balance.status == 200
-    assert balance.json()["points"] == {"balance": 49, "earned": 49, "adjusted": 0, "redeemed": 0}
+    assert balance.json()["points"] == {
+        "balance": 49,
+        "earned": 49,
+        "adjusted": 0,
+        "redeemed": 0,
+        "expired": 0,
+    }
     assert balance.json()["status"] == "candidate"
 
 

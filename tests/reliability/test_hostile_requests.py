@@ -212,6 +212,14 @@ def webhook_body(route: Route) -> bytes:
     document: Any = canonical.get(route.path, {"amount": 5, "reason": "gift", "balance": 1, "revision": 1})
     if route.path.endswith("/redemptions"):
         document = {"points": 1, "reward": "gift"}
+        if route.path.startswith("/stores/"):  # the storefront redeems catalog rewards only
+            document = {"reward_id": "ten-off"}
+    if route.path.endswith(("/rewards", "/rewards/{reward_id}")):
+        document = {"name": "Free shipping", "points": 10, "kind": "free_shipping"}
+        if route.path.endswith("/rewards"):
+            document["id"] = "ten-off"
+    if route.path.endswith("/use"):
+        document = {"order_id": "1002"}
     if route.path.endswith("/program"):
         document = {"active": True, "points_per_currency_unit": "1", "guests_earn_points": True}
     return json.dumps(document).encode()
@@ -254,12 +262,16 @@ def accepted_request(route: Route) -> dict[str, Any]:
         query = proxy_query()
     elif kind == "storefront":
         headers["Authorization"] = f"Bearer {token_for(STORE, CUSTOMER)}"
+        if route.method == "POST":
+            headers["Idempotency-Key"] = "key-1"  # required on the storefront's redemption
     claims = None
     if kind == "admin":
         # What the Cognito authorizer hands on; an operator, so hostile ids reach validation.
         claims = merchant_claims(["operators"])
         if route.method != "GET":
             headers["Idempotency-Key"] = "key-1"
+        if route.path.endswith("/activity"):
+            query = {"from": ["2026-11-01"], "to": ["2026-11-30"]}  # the chart's range is required
     return {"ids": ids, "headers": headers, "query": query, "body": body, "base64": False, "claims": claims}
 
 
@@ -273,12 +285,19 @@ def hostile_requests(draw: st.DrawFn) -> tuple[Route, str, dict[str, Any]]:
         dimensions.append("path-id")
     if route.method != "GET":
         dimensions.append("base64")
+    if route.method == "OPTIONS":
+        # A CORS preflight reads no credential and no body (a browser sends neither): only what
+        # every request is judged on before routing, and the path's ids.
+        dimensions = [dimension for dimension in dimensions if dimension != "base64"]
+        kind = "preflight"
     dimensions += {
+        "preflight": [],
         "signed": ["signature", "signature-twice"],
         "shopify": ["shopify-hmac", "shopify-hmac-twice"],
         "wix": ["wix-token"],
         "proxy": ["proxy-query"],
-        "storefront": ["authorization", "authorization-twice"],
+        "storefront": ["authorization", "authorization-twice"]
+        + (["idempotency-key"] if route.method == "POST" else []),
         "admin": (["admin-query"] if route.path.endswith(PAGED) and route.method == "GET" else [])
         + (["idempotency-key"] if route.method != "GET" else [])
         + ["merchant-groups"],

@@ -35,7 +35,7 @@ def mixed_workload(seed: int) -> list[Delivery]:
 
 
 def totals_from_accounts(service: Service) -> dict:
-    points = {"earned": 0, "adjusted": 0, "redeemed": 0, "unredeemed": 0, "frozen": 0}
+    points = {"earned": 0, "adjusted": 0, "redeemed": 0, "unredeemed": 0, "frozen": 0, "expired": 0}
     customers = {"members": 0, "candidates": 0, "excluded": 0}
     for account, balance in service.repository.accounts(STORE):
         if account.status.value == "merged":
@@ -43,6 +43,7 @@ def totals_from_accounts(service: Service) -> dict:
         points["earned"] += account.points.earned
         points["adjusted"] += account.points.adjusted
         points["redeemed"] += account.points.redeemed
+        points["expired"] += account.points.expired
         points["frozen" if account.status.value == "excluded" else "unredeemed"] += balance
         customers[
             {"member": "members", "candidate": "candidates", "excluded": "excluded"}[account.status.value]

@@ -16,19 +16,23 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from loyalty.domain.entities import format_timestamp
 from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
 from loyalty.http.tokens import MAX_LIFETIME_SECONDS, mint_customer_token
 from loyalty_dev import merchants, reconcile
 from loyalty_dev.engines.database import DYNAMODB_DATA_DIR, running_dev_server, wipe_dev_data
+from loyalty_dev.harness.events import scheduled_event
 from loyalty_dev.local.dev import DevError, DevOptions, invocation_database, invoke, read_event, serve
 from loyalty_dev.local.environment import local_secrets, patched_environ, secret_names
 from loyalty_dev.local.issuer import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, Merchant
+from loyalty_dev.local.schedules import schedule_sources
 from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT
 from loyalty_dev.local.wix_keys import (
     NOTIFICATION_EXTENSION,
@@ -153,6 +157,35 @@ def add_invoke(commands: Subparsers) -> None:
 
 def run_invoke(args: argparse.Namespace) -> int:
     result = invoke(args.function, read_event(args.event_file), renew=not args.as_is)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+def add_run_schedule(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "run-schedule",
+        help="run a scheduled function now, on the event EventBridge would send (ExpiryFunction)",
+        description="Invoke FUNCTION (a function of template.yaml with a `Type: Schedule` event) once, "
+        "as `loyalty invoke` does, on a `Scheduled Event` whose `time` is now (or --time): against the "
+        "running `make dev`'s database, else AWS_ENDPOINT_URL_DYNAMODB, else a local database started "
+        "for it. `make dev` also fires it on its schedule by itself.",
+    )
+    parser.add_argument("function", metavar="FUNCTION")
+    parser.add_argument(
+        "--time", default=None, help="the event's time, RFC 3339 (default: now), e.g. 2027-03-01T03:15:00Z"
+    )
+    parser.set_defaults(run=run_run_schedule)
+
+
+def run_run_schedule(args: argparse.Namespace) -> int:
+    scheduled = {source.function for source in schedule_sources(load_template())}
+    if args.function not in scheduled:
+        raise DevError(
+            f"{args.function} has no Schedule event in template.yaml;"
+            f" scheduled: {', '.join(sorted(scheduled))}"
+        )
+    moment = args.time or format_timestamp(datetime.now(UTC))
+    result = invoke(args.function, scheduled_event(moment), renew=False)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
@@ -550,6 +583,7 @@ COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     add_dev,
     add_dev_reset,
     add_invoke,
+    add_run_schedule,
     add_send,
     add_token,
     add_admin_token,

@@ -28,6 +28,7 @@ class EntryType(StrEnum):
     MERGE_IN = "merge_in"
     MERGE_OUT = "merge_out"
     REFUND = "refund"  # a voided coupon's points given back
+    EXPIRE = "expire"
 
 
 def utc_now() -> datetime:
@@ -41,21 +42,23 @@ def format_timestamp(moment: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Points:
-    """The four points fields; `balance == earned + adjusted - redeemed` holds by construction."""
+    """The points fields; `balance == earned + adjusted - redeemed - expired` holds by construction."""
 
     earned: int = 0
     adjusted: int = 0
     redeemed: int = 0
+    expired: int = 0
 
     @property
     def balance(self) -> int:
-        return self.earned + self.adjusted - self.redeemed
+        return self.earned + self.adjusted - self.redeemed - self.expired
 
     def __add__(self, other: Points) -> Points:
         return Points(
             earned=self.earned + other.earned,
             adjusted=self.adjusted + other.adjusted,
             redeemed=self.redeemed + other.redeemed,
+            expired=self.expired + other.expired,
         )
 
 
@@ -166,6 +169,7 @@ class Totals:
     members: int = 0
     candidates: int = 0
     excluded: int = 0
+    expired: int = 0
 
     def __add__(self, other: Totals) -> Totals:
         return Totals(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))

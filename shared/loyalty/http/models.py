@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
 # A store id has no colon, so that a customer token's sub `<store>:<customer>`, split at its first
@@ -135,6 +135,7 @@ class ProgramRequest(_Model):
     guests_earn_points: bool
     excluded_customer_tags: Annotated[tuple[Tag, ...], Field(max_length=100)] = ()
     storefront_origins: Annotated[tuple[Origin, ...], Field(max_length=50)] = ()
+    points_expiry_months: Annotated[int, Field(ge=1, le=60)] | None = None
 
 
 # The rewards catalog and coupons (CONTRACT.md section 7) ----------------------------------------
@@ -150,40 +151,92 @@ RewardKindName = Literal["amount_off", "percent_off", "free_shipping"]
 CouponCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 
 
-class RewardTermsRequest(_Model):
-    """A reward's terms: `value` an amount with `currency` (amount_off), a percentage above 0 and at
-    most 100 (percent_off), absent (free_shipping)."""
+# A reward's value, above 0: an amount (at most 12 digits before the point) or a percentage
+# (at most 100); the patterns say "above 0" so that every schema-valid value is accepted.
+_ABOVE_ZERO_FRACTION = r"0\.[0-9]{0,3}[1-9][0-9]{0,3}"
+PositiveAmount = Annotated[
+    str, StringConstraints(pattern=rf"^([1-9][0-9]{{0,11}}(\.[0-9]{{1,4}})?|{_ABOVE_ZERO_FRACTION})$")
+]
+Percentage = Annotated[
+    str,
+    StringConstraints(pattern=rf"^(100(\.0{{1,4}})?|[1-9][0-9]?(\.[0-9]{{1,4}})?|{_ABOVE_ZERO_FRACTION})$"),
+]
+RewardPoints = Annotated[int, Field(ge=1, le=10_000_000)]
 
+
+class _Exact(BaseModel):
+    """A reward kind's terms: a field of another kind (a percentage's currency) is refused, not ignored."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", defer_build=True)
+
+
+class AmountOff(_Exact):
     name: RewardName
-    points: Annotated[int, Field(ge=1, le=10_000_000)]
-    kind: RewardKindName
-    value: Amount | None = None
-    currency: Currency | None = None
-
-    @model_validator(mode="after")
-    def _value_fits_kind(self) -> RewardTermsRequest:
-        if self.kind == "free_shipping":
-            if self.value is not None or self.currency is not None:
-                raise ValueError("a free_shipping reward has no value and no currency")
-        elif self.value is None or Decimal(self.value) <= 0:
-            raise ValueError(f"a {self.kind} reward needs a value above 0")
-        elif self.kind == "amount_off" and self.currency is None:
-            raise ValueError("an amount_off reward needs a currency")
-        elif self.kind == "percent_off" and (Decimal(self.value) > 100 or self.currency is not None):
-            raise ValueError("a percent_off value is at most 100, with no currency")
-        return self
+    points: RewardPoints
+    kind: Literal["amount_off"]
+    value: PositiveAmount
+    currency: Currency
 
 
-class RewardRequest(RewardTermsRequest):
-    """POST …/rewards: a new reward, with its id."""
+class PercentOff(_Exact):
+    name: RewardName
+    points: RewardPoints
+    kind: Literal["percent_off"]
+    value: Percentage
 
+
+class FreeShipping(_Exact):
+    name: RewardName
+    points: RewardPoints
+    kind: Literal["free_shipping"]
+
+
+class NewAmountOff(AmountOff):
     id: RewardId
 
 
-class RewardReplacement(RewardTermsRequest):
+class NewPercentOff(PercentOff):
+    id: RewardId
+
+
+class NewFreeShipping(FreeShipping):
+    id: RewardId
+
+
+class AmountOffReplacement(AmountOff):
+    active: bool = True
+
+
+class PercentOffReplacement(PercentOff):
+    active: bool = True
+
+
+class FreeShippingReplacement(FreeShipping):
+    active: bool = True
+
+
+RewardTerms = AmountOff | PercentOff | FreeShipping
+
+
+class RewardRequest(
+    RootModel[Annotated[NewAmountOff | NewPercentOff | NewFreeShipping, Field(discriminator="kind")]]
+):
+    """POST …/rewards: a new reward, with its id; `kind` decides which of `value` and `currency` it has."""
+
+    model_config = ConfigDict(strict=True, frozen=True, defer_build=True)
+
+
+class RewardReplacement(
+    RootModel[
+        Annotated[
+            AmountOffReplacement | PercentOffReplacement | FreeShippingReplacement,
+            Field(discriminator="kind"),
+        ]
+    ]
+):
     """PUT …/rewards/{reward_id}: the reward's terms, and whether it is offered."""
 
-    active: bool = True
+    model_config = ConfigDict(strict=True, frozen=True, defer_build=True)
 
 
 class RewardRedemptionRequest(_Model):
@@ -194,3 +247,13 @@ class RewardRedemptionRequest(_Model):
 
 class CouponUseRequest(_Model):
     order_id: Identifier
+
+
+# Scheduled events (EventBridge) ---------------------------------------------------------------
+
+
+class ScheduledEvent(_Model):
+    """An EventBridge `Scheduled Event`: its `time` is the run's now (a test or a rerun sets it)."""
+
+    time: AwareDatetime
+    id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None

@@ -31,12 +31,13 @@ class _Answer(BaseModel):
 
 
 class AccountPoints(_Answer):
-    """`balance == earned + adjusted - redeemed`, always."""
+    """`balance == earned + adjusted - redeemed - expired`, always."""
 
     balance: Points
     earned: Points
     adjusted: Points
     redeemed: Points
+    expired: Points
 
 
 class Account(_Answer):
@@ -50,6 +51,11 @@ class Account(_Answer):
     reward_available: bool = Field(
         description="The customer can redeem and some active reward of the store's catalog costs no "
         "more than the balance (the catalog as the function cached it, at most 30 seconds old)."
+    )
+    points_expire_at: Timestamp | None = Field(
+        description="When the balance expires if nothing happens before (the store's "
+        "`points_expiry_months` after `last_activity_at`); null when it never does: expiry off, "
+        "no points, or an excluded customer."
     )
     revision: int = Field(ge=1, description="Increases by one at every change of the account.")
     created_at: Timestamp
@@ -72,7 +78,7 @@ class Customer(Account):
 
 class Transaction(_Answer):
     id: str
-    type: Literal["earn", "adjust", "redeem", "refund", "reverse", "merge_in", "merge_out"]
+    type: Literal["earn", "adjust", "redeem", "refund", "reverse", "merge_in", "merge_out", "expire"]
     points: int = Field(description="Signed; negative takes points away.")
     balance_after: Points
     reason: str | None = None
@@ -163,6 +169,13 @@ class Program(_Answer):
         default=[],
         description="The store's sites (scheme://host[:port]) whose browsers may call the storefront routes.",
     )
+    points_expiry_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description="Months without activity after which a member's or candidate's balance "
+        "expires; null: points never expire.",
+    )
 
 
 class Reward(_Answer):
@@ -215,6 +228,7 @@ class PointsTotals(_Answer):
     redeemed: int
     unredeemed: int
     frozen: int
+    expired: int
 
 
 class CustomerTotals(_Answer):

@@ -13,7 +13,7 @@ from loyalty.domain.rules.rewards import Redemption
 from loyalty.errors import SchemaViolation
 from loyalty.http.admin.requests import IDEMPOTENCY_HEADER, body, idempotency_key, ids, write_once
 from loyalty.http.models import RewardRedemptionRequest
-from loyalty.http.storefront import cheapest_reward
+from loyalty.http.storefront import account_context
 from loyalty.http.views import redemption_view
 from loyalty.runtime import runtime
 
@@ -32,7 +32,7 @@ def redeem_reward(
     repository = runtime().repository
 
     def created(redemption: Redemption) -> tuple[int, dict[str, Any]]:
-        return 201, redemption_view(redemption, cheapest_reward(store_id))
+        return 201, redemption_view(redemption, *account_context(store_id))
 
     return write_once(
         router,

@@ -32,15 +32,18 @@ PREFLIGHT_MAX_AGE_SECONDS = 600
 MAX_ORIGIN_LENGTH = 255
 
 
-def cheapest_reward(store_id: str) -> int | None:
-    """The cost of the store's cheapest active reward, as this container caches it (≤ 30 s)."""
+def account_context(store_id: str) -> tuple[int | None, int | None]:
+    """What an account answer needs of its store besides the account: the cheapest active reward's
+    cost (`reward_available`) and `points_expiry_months` (`points_expire_at`), as this container
+    caches them (≤ 30 s)."""
     services = runtime()
-    return services.storefronts.get(services.repository, store_id).cheapest_reward
+    storefront = services.storefronts.get(services.repository, store_id)
+    return storefront.cheapest_reward, storefront.program.points_expiry_months
 
 
 def account_answer(resolved: Resolved) -> dict[str, Any]:
-    """An account as every route answers it, `reward_available` included."""
-    return account_view(resolved, cheapest_reward(resolved.account.store_id))
+    """An account as every route answers it, `reward_available` and `points_expire_at` included."""
+    return account_view(resolved, *account_context(resolved.account.store_id))
 
 
 def verify_customer(router: BaseRouter, store_id: str, customer_id: str) -> None:

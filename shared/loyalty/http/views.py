@@ -17,14 +17,19 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
+from loyalty.domain.rules.expiry import expires_at
 from loyalty.domain.rules.refunds import RefundOutcome
 from loyalty.domain.rules.rewards import Redemption, reward_available
 
 
-def account_view(resolved: Resolved, cheapest_reward: int | None = None) -> dict[str, Any]:
-    """`cheapest_reward`: the cost of the store's cheapest active reward (None: no active reward)."""
+def account_view(
+    resolved: Resolved, cheapest_reward: int | None = None, expiry_months: int | None = None
+) -> dict[str, Any]:
+    """The account as every answer shows it. `cheapest_reward`: the cost of the store's cheapest
+    active reward (None: no active reward); `expiry_months`: the program's `points_expiry_months`."""
     account = resolved.account
     points = account.points
+    expiry = expires_at(account, expiry_months)
     view: dict[str, Any] = {
         "store_id": account.store_id,
         "customer_id": account.customer_id,
@@ -34,9 +39,11 @@ def account_view(resolved: Resolved, cheapest_reward: int | None = None) -> dict
             "earned": points.earned,
             "adjusted": points.adjusted,
             "redeemed": points.redeemed,
+            "expired": points.expired,
         },
         "can_redeem": account.can_redeem,
         "reward_available": reward_available(account, cheapest_reward),
+        "points_expire_at": format_timestamp(expiry) if expiry is not None else None,
         "revision": account.revision,
         "created_at": format_timestamp(account.created_at),
         "updated_at": format_timestamp(account.updated_at),
@@ -79,11 +86,13 @@ def merge_view(outcome: MergeOutcome) -> dict[str, Any]:
     }
 
 
-def contact_view(resolved: Resolved, cheapest_reward: int | None = None) -> dict[str, Any]:
+def contact_view(
+    resolved: Resolved, cheapest_reward: int | None = None, expiry_months: int | None = None
+) -> dict[str, Any]:
     """The back office's customer: the account, plus contact details and merged files."""
     account = resolved.account
     return {
-        **account_view(resolved, cheapest_reward),
+        **account_view(resolved, cheapest_reward, expiry_months),
         "email": account.email,
         "first_name": account.first_name,
         "last_name": account.last_name,
@@ -138,6 +147,7 @@ def program_view(program: ProgramSettings) -> dict[str, Any]:
         "guests_earn_points": program.guests_earn_points,
         "excluded_customer_tags": sorted(program.excluded_customer_tags),
         "storefront_origins": list(program.storefront_origins),
+        "points_expiry_months": program.points_expiry_months,
     }
 
 
@@ -149,6 +159,7 @@ def overview_view(totals: Totals) -> dict[str, Any]:
             "redeemed": totals.redeemed,
             "unredeemed": totals.unredeemed,
             "frozen": totals.frozen,
+            "expired": totals.expired,
         },
         "customers": {
             "members": totals.members,
@@ -208,9 +219,11 @@ def coupon_view(coupon: Coupon) -> dict[str, Any]:
     return view
 
 
-def redemption_view(redemption: Redemption, cheapest_reward: int | None) -> dict[str, Any]:
+def redemption_view(
+    redemption: Redemption, cheapest_reward: int | None, expiry_months: int | None
+) -> dict[str, Any]:
     return {
         "transaction": transaction_view(redemption.entry),
-        "account": account_view(redemption.account, cheapest_reward),
+        "account": account_view(redemption.account, cheapest_reward, expiry_months),
         "coupon": coupon_view(redemption.coupon),
     }

@@ -23,17 +23,20 @@ from loyalty.domain.entities import (
 )
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
+    EXPIRY_PROGRAMS_PARTITION,
     Item,
     account_key,
     account_pk,
     claim_key,
     customers_partition,
     entry_key,
+    expiring_partition,
     idempotency_key,
     program_key,
     shard_of,
 )
 
+_EXPIRING = frozenset({CustomerStatus.MEMBER, CustomerStatus.CANDIDATE})
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -54,6 +57,8 @@ def _timestamp(text: str) -> datetime:
 def account_item(account: Account) -> Item:
     points = account.points
     listed = account.status is not CustomerStatus.MERGED
+    # The sparse Expiry index holds the accounts whose points could expire, oldest activity first.
+    expiring = account.status in _EXPIRING and points.balance > 0
     activity = format_timestamp(account.last_activity_at)
     name = " ".join(part for part in (account.first_name, account.last_name) if part)
     return {
@@ -67,6 +72,7 @@ def account_item(account: Account) -> Item:
                 "earned": points.earned,
                 "adjusted": points.adjusted,
                 "redeemed": points.redeemed,
+                "expired": points.expired,
                 "revision": account.revision,
                 "created_at": format_timestamp(account.created_at),
                 "updated_at": format_timestamp(account.updated_at),
@@ -95,6 +101,12 @@ def account_item(account: Account) -> Item:
                 "search_first": account.first_name.lower() if account.first_name else None,
                 "search_last": account.last_name.lower() if account.last_name else None,
                 "search_name": name.lower() or None,
+                "expiry_pk": (
+                    expiring_partition(account.store_id, shard_of(account.customer_id, CUSTOMER_SHARDS))
+                    if expiring
+                    else None
+                ),
+                "expiry_sk": f"{activity}#{account.customer_id}" if expiring else None,
             }
         ),
     }
@@ -110,6 +122,7 @@ def account_from_item(item: Item) -> Account:
             earned=int(item["earned"]),
             adjusted=int(item["adjusted"]),
             redeemed=int(item["redeemed"]),
+            expired=int(item.get("expired", 0)),  # items written before expiry existed have none
         ),
         revision=int(item["revision"]),
         created_at=_timestamp(item["created_at"]),
@@ -204,7 +217,11 @@ def program_item(store_id: str, program: ProgramSettings, updated_at: datetime) 
                 "guests_earn_points": program.guests_earn_points,
                 "excluded_customer_tags": sorted(program.excluded_customer_tags) or None,
                 "storefront_origins": list(program.storefront_origins) or None,
+                "points_expiry_months": program.points_expiry_months,
                 "updated_at": format_timestamp(updated_at),
+                # A program with expiry on is listed in the Expiry index's programs partition.
+                "expiry_pk": EXPIRY_PROGRAMS_PARTITION if program.points_expiry_months else None,
+                "expiry_sk": store_id if program.points_expiry_months else None,
             }
         ),
     }
@@ -217,6 +234,9 @@ def program_from_item(item: Item) -> ProgramSettings:
         guests_earn_points=bool(item["guests_earn_points"]),
         excluded_customer_tags=frozenset(item.get("excluded_customer_tags", ())),
         storefront_origins=tuple(item.get("storefront_origins", ())),
+        points_expiry_months=(
+            int(item["points_expiry_months"]) if item.get("points_expiry_months") is not None else None
+        ),
     )
 
 
@@ -256,6 +276,7 @@ TOTALS_FIELDS = (
     "members",
     "candidates",
     "excluded",
+    "expired",
 )
 
 

@@ -23,6 +23,12 @@ account's entries in time order; `Customers` (customers_pk = STORE#<store>#<stat
 customers_sk = <last_activity_at>#<id>) lists a store's customers by status, newest activity
 first. Its partition is sharded by customer so that a store's orders never all write to one
 index partition.
+
+`Expiry` is sparse. It holds the accounts whose points could expire (members and candidates with a
+balance above 0: expiry_pk = STORE#<store>#EXPIRING#<shard>, expiry_sk = <last_activity_at>#<id>,
+oldest activity first), so an expiry run reads the due accounts and hardly anything else; and, in
+one well-known partition (expiry_pk = EXPIRY#PROGRAMS, expiry_sk = <store>), the programs that
+have expiry on, so a run finds its stores without a scan.
 """
 
 from __future__ import annotations
@@ -74,6 +80,13 @@ def applied_key(store_id: str, customer_id: str, revision: int) -> Item:
 
 def shard_of(customer_id: str, shards: int) -> int:
     return zlib.crc32(customer_id.encode()) % shards
+
+
+EXPIRY_PROGRAMS_PARTITION = "EXPIRY#PROGRAMS"
+
+
+def expiring_partition(store_id: str, shard: int) -> str:
+    return f"STORE#{store_id}#EXPIRING#{shard}"
 
 
 def customers_partition(store_id: str, status: str, shard: int) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from loyalty.config import ProgramSettings
-from loyalty.domain.entities import CatalogSummary, Coupon, Reward
+from loyalty.domain.entities import Account, CatalogSummary, Coupon, Reward
 from loyalty.repository import items
 from loyalty.repository.faults import infrastructure_faults
 from loyalty.repository.keys import (
     REWARD_SK_PREFIX,
     Item,
+    account_key,
     catalog_key,
     coupon_key,
     program_key,
@@ -55,6 +56,21 @@ class RewardReads:
             if "LastEvaluatedKey" not in page:
                 return rewards, summary
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def get_account_and_storefront(
+        self, store_id: str, customer_id: str
+    ) -> tuple[Account | None, ProgramSettings | None, CatalogSummary]:
+        """An account's item with its store's program and catalog summary, in one round trip
+        (BatchGetItem, consistent): the balance lookup when the container's cache is cold."""
+        keys = [account_key(store_id, customer_id), program_key(store_id), catalog_key(store_id)]
+        found = self._batch_get(keys)
+        account = found.get(keys[0]["pk"]["S"])
+        program = found.get(keys[1]["pk"]["S"])
+        return (
+            items.account_from_item(account) if account else None,
+            items.program_from_item(program) if program else None,
+            catalog_from_item(found.get(keys[2]["pk"]["S"])),
+        )
 
     def get_reward(self, store_id: str, reward_id: str) -> Reward | None:
         item = self._get(reward_key(store_id, reward_id))

@@ -28,6 +28,7 @@ from loyalty.domain.entities import (
 from loyalty.errors import TransientFault
 from loyalty.repository import items, reward_items
 from loyalty.repository.activity import ActivityCounters
+from loyalty.repository.expiry import ExpiryIndex
 from loyalty.repository.faults import infrastructure_faults as _infrastructure_faults
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
@@ -62,6 +63,7 @@ class Repository(ActivityCounters, RewardReads):
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
         self._client = client
+        self.expiry = ExpiryIndex(table_name, client, _infrastructure_faults)
 
     # Reads -----------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from loyalty_dev.bench.calls import SCENARIOS, measure, report_calls
 from loyalty_dev.bench.cold_start import cold_starts, report_cold_starts
 from loyalty_dev.bench.cost import MILLION_CUSTOMER_STORE, report_cost
 from loyalty_dev.bench.cpu import report_cpu, time_cpu
+from loyalty_dev.bench.expiry import measure_expiry, report_expiry
 from loyalty_dev.bench.memory import report_memory, serve_events
 from loyalty_dev.bench.moto import moto_harness
 from loyalty_dev.bench.redemption import REDEMPTION_SCENARIOS
@@ -27,7 +28,7 @@ from loyalty_dev.bench.timing import report_timing, time_orders
 from loyalty_dev.bench.wix_verification import measure_wix, report_wix
 from loyalty_dev.bench.write_units import report_write_units
 
-PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections")
+PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections", "expiry")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             report_cost(report, measured, MILLION_CUSTOMER_STORE)
         if "rejections" in parts:
             report_rejections(report, time_rejections(arguments.rounds, arguments.per_round))
+        if "expiry" in parts:
+            with moto_harness() as harness:
+                expiry = measure_expiry(harness)
+            report_expiry(report, expiry)
     report_verdicts(report)
     return 0
 

@@ -36,6 +36,12 @@ DUPLICATE_TARGET = Target("<=2 calls", lambda c: c.total() <= 2)
 
 BALANCE_TARGET = Target("exactly 1 GetItem", lambda c: c == Counter({"GetItem": 1}))
 
+# The answer's reward_available and points_expire_at need the store's catalog summary and program:
+# from the container's cache, else read with the account in the same round trip.
+COLD_BALANCE_TARGET = Target(
+    "1 BatchGetItem (account + program + catalog)", lambda c: c == Counter({"BatchGetItem": 1})
+)
+
 MERGED_BALANCE_TARGET = Target("<=2 GetItem (id -> member)", lambda c: c == Counter({"GetItem": 2}))
 
 EVENT_TARGET = Target("<=1 read call, 1 write", lambda c: reads(c) <= 1 and writes(c) <= 1)
@@ -201,6 +207,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         looked_up(_ordered(("e-1", "e", False)), "e"),
         lambda h: h.balance("e", store_id=STORE),
         (BALANCE_TARGET,),
+    ),
+    Scenario(
+        "balance lookup, program cache cold",
+        lambda h: _ordered(("e2-1", "e2", False))(h) + _fresh_container(h),
+        lambda h: h.balance("e2", store_id=STORE),
+        (COLD_BALANCE_TARGET,),
     ),
     Scenario(
         "balance lookup, merged id",

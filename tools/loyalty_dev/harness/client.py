@@ -14,9 +14,9 @@ from loyalty.domain.operations.invariants import store_problems
 from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
 from loyalty.http.tokens import mint_customer_token
 from loyalty.repository import Repository
-from loyalty_dev.harness.events import STORE, merchant_claims
-from loyalty_dev.local.apigw import rest_event
-from loyalty_dev.local.in_process import Answer, InProcessApi
+from loyalty_dev.harness.events import STORE, merchant_claims, scheduled_event
+from loyalty_dev.local.apigw import LambdaContext, rest_event
+from loyalty_dev.local.in_process import Answer, InProcessApi, load_handler
 
 ORDER_PATH = "/webhooks/order-created"
 REGISTER_PATH = "/webhooks/member-registered"
@@ -111,6 +111,11 @@ class ServiceClient:
             query={name: [value] for name, value in (query or {}).items()},
             claims=claims,
         )
+
+    def scheduled(self, function: str, time: str, *, event_id: str | None = None) -> dict[str, Any]:
+        """Run a scheduled function (ExpiryFunction) on the scheduled event at `time`, in-process."""
+        handler = load_handler(self.api.functions[function])
+        return handler(scheduled_event(time, event_id=event_id), LambdaContext(function_name=function))
 
     def assert_sound(self, store_id: str = STORE) -> None:
         """The invariants every store keeps, checked by the same code operators run (reconcile)."""

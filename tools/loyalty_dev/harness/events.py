@@ -97,3 +97,18 @@ def refund_event(
         "occurred_at": "2026-11-21T10:00:00Z",
         "refund": {"id": refund_id, "order_id": order_id, "amount": amount},
     }
+
+
+def scheduled_event(time: str, *, event_id: str | None = None) -> dict[str, Any]:
+    """An EventBridge scheduled event (what the template's `Schedule` events deliver) at `time`."""
+    return {
+        "version": "0",
+        "id": event_id or f"schedule-{time}",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": time,
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:000000000000:rule/local-schedule"],
+        "detail": {},
+    }

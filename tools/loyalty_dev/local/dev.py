@@ -94,6 +94,10 @@ def _banner(server: LocalServer, database: LocalDatabase, created: list[str], se
         _say("  streams   (polled about once a second, as Lambda's event source mappings)")
         for source in server.stream_sources:
             _say(f"    {source.describe()}")
+    if server.schedule_sources:
+        _say("  schedules (UTC; run one now: .venv/bin/loyalty run-schedule FUNCTION [--time …])")
+        for schedule in server.schedule_sources:
+            _say(f"    {schedule.describe()}")
     if server.guard.gate is not None:
         for authorizer in cognito_authorizers(server.template):
             keys = issuer_url(server.url, authorizer.user_pool) + JWKS_SUFFIX

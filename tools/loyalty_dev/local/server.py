@@ -23,6 +23,8 @@ The shape of it, and why:
 * A function with a `Type: DynamoDB` event on a table's stream is run by a `StreamConsumer`
   (``streams``): a thread that polls the stream as Lambda's event source mapping does and hands
   the function its batches through the same workers, one event at a time.
+* A function with a `Type: Schedule` event is fired on its schedule by a `ScheduleRunner`
+  (``schedules``) through the same workers, with the event EventBridge would send.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from loyalty_dev.local.environment import (
     layer_folders,
 )
 from loyalty_dev.local.issuer import LocalIssuer
+from loyalty_dev.local.schedules import ScheduleRunner, ScheduleSource, schedule_sources
 from loyalty_dev.local.stream_consumer import StreamConsumer, StreamSource, stream_sources
 from loyalty_dev.local.streams import StreamPump
 from loyalty_dev.local.workers import DEFAULT_WORKERS_PER_FUNCTION, FunctionPool, InvocationFailed
@@ -243,6 +246,7 @@ class LocalServer:
         sock: socket.socket | None = None,
         streams: bool = True,
         issuer: LocalIssuer | None = None,
+        schedules: bool = True,
     ) -> None:
         """`sock`: a socket already listening (see `bind`), which the server then owns.
         `streams`: run the functions that consume the template's table streams.
@@ -255,6 +259,8 @@ class LocalServer:
         layers = layer_folders(template)
         self.stream_sources: list[StreamSource] = stream_sources(template) if streams else []
         consumers = {source.function for source in self.stream_sources if source.problem is None}
+        self.schedule_sources: list[ScheduleSource] = schedule_sources(template) if schedules else []
+        consumers |= {source.function for source in self.schedule_sources}
         self.pools = {
             name: FunctionPool(
                 function,
@@ -271,7 +277,7 @@ class LocalServer:
                 code_folders=layers,
             )
             for name, function in functions.items()
-            # Only what runs here: a function behind a route, or on a table's stream.
+            # Only what runs here: a function behind a route, on a table's stream, or on a schedule.
             if function.routes or name in consumers
         }
         stage = template.parameter_defaults().get("StageName") or "v1"
@@ -294,6 +300,7 @@ class LocalServer:
         self._table_names = dict(table_names or {})
         self.consumers: list[StreamConsumer] = []
         self._streams_started = False
+        self.schedules: list[ScheduleRunner] = []
 
     @property
     def port(self) -> int:
@@ -379,12 +386,26 @@ class LocalServer:
             consumer.start()
         return self.consumers
 
+    def start_schedules(self) -> list[ScheduleRunner]:
+        """Start one runner per schedule that fires by itself locally (once)."""
+        if not self.schedules:
+            self.schedules = [
+                ScheduleRunner(source, self.pools[source.function].invoke, log_line=self.request_log)
+                for source in self.schedule_sources
+                if source.problem is None
+            ]
+            for runner in self.schedules:
+                runner.start()
+        return self.schedules
+
     def serve_forever(self) -> None:
         self.start_streams()
+        self.start_schedules()
         self._make_server().serve_forever(poll_interval=0.2)
 
     def start(self) -> LocalServer:
         self.start_streams()
+        self.start_schedules()
         server = self._make_server()
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
@@ -395,6 +416,10 @@ class LocalServer:
     def close(self) -> None:
         # The consumers first: a batch under way is let finish while its worker and the database
         # are still there (its function's timeout bounds the wait).
+        for runner in self.schedules:
+            runner.stop()
+        for runner in self.schedules:  # a firing under way ends within its function's timeout
+            runner.join(timeout=self.pools[runner.source.function].timeout + 5)
         for consumer in self.consumers:
             consumer.stop()
         for consumer in self.consumers:

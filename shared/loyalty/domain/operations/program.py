@@ -35,6 +35,14 @@ class ProgramCache:
         return program
 
 
+def cached_program(programs: ProgramCache, repository: Repository, store_id: str) -> ProgramSettings:
+    """The store's program through the container's cache (one GetItem when it is not fresh)."""
+    program = programs.fresh(store_id)
+    if program is None:
+        program = programs.remember(store_id, repository.get_program(store_id))
+    return program
+
+
 def read_program(repository: Repository, store_id: str, defaults: ProgramSettings) -> ProgramSettings:
     """The store's program as it stands (the back office reads through, never from a cache)."""
     return repository.get_program(store_id) or defaults

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from loyalty.config import ProgramSettings
-from loyalty.domain.entities import CatalogSummary
+from loyalty.domain.entities import CatalogSummary, Resolved
+from loyalty.domain.operations.customers import follow_merge, resolve
 from loyalty.domain.operations.program import PROGRAM_CACHE_SECONDS
+from loyalty.errors import NotFound
 from loyalty.repository import Repository
 
 
@@ -36,10 +38,19 @@ class StorefrontCache:
         self._known: dict[str, tuple[float, Storefront]] = {}
 
     def get(self, repository: Repository, store_id: str) -> Storefront:
+        cached = self.fresh(store_id)
+        if cached is not None:
+            return cached
+        return self.remember(store_id, *repository.get_storefront(store_id))
+
+    def fresh(self, store_id: str) -> Storefront | None:
+        """The cached Storefront if it is recent enough, else None (the caller reads it)."""
         cached = self._known.get(store_id)
-        if cached is not None and self._clock() - cached[0] <= PROGRAM_CACHE_SECONDS:
-            return cached[1]
-        program, catalog = repository.get_storefront(store_id)
+        if cached is None or self._clock() - cached[0] > PROGRAM_CACHE_SECONDS:
+            return None
+        return cached[1]
+
+    def remember(self, store_id: str, program: ProgramSettings | None, catalog: CatalogSummary) -> Storefront:
         storefront = Storefront(program or self.defaults, catalog)
         self._known[store_id] = (self._clock(), storefront)
         return storefront
@@ -47,3 +58,19 @@ class StorefrontCache:
     def forget(self, store_id: str) -> None:
         """After this container changed the store's program or catalog: its next read is fresh."""
         self._known.pop(store_id, None)
+
+
+def require_with_storefront(
+    repository: Repository, storefronts: StorefrontCache, store_id: str, customer_id: str
+) -> Resolved:
+    """The account an id stands for, or NotFound, leaving the store's Storefront in the cache for
+    its answer: one GetItem while the cache is fresh, else one BatchGetItem for all three."""
+    if storefronts.fresh(store_id) is None:
+        account, program, catalog = repository.get_account_and_storefront(store_id, customer_id)
+        storefronts.remember(store_id, program, catalog)
+        found = follow_merge(repository, account)
+    else:
+        found = resolve(repository, store_id, customer_id)
+    if found is None:
+        raise NotFound(f"customer {customer_id} not found in store {store_id}")
+    return found

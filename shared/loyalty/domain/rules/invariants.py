@@ -10,7 +10,7 @@ from loyalty.domain.entities import Account, CustomerStatus, LedgerEntry
 def account_problems(account: Account, stored_balance: int, ledger: Iterable[LedgerEntry]) -> list[str]:
     """Every broken invariant of one account, in words; an empty list means it is sound.
 
-    - balance == earned + adjusted - redeemed (the stored balance against the points fields)
+    - balance == earned + adjusted - redeemed - expired (the stored balance against the points fields)
     - the sum of the account's ledger == its balance
     - a merged account holds no points and points at a member
     """
@@ -20,7 +20,7 @@ def account_problems(account: Account, stored_balance: int, ledger: Iterable[Led
     if stored_balance != points.balance:
         problems.append(
             f"{where}: balance {stored_balance} != earned {points.earned} + adjusted {points.adjusted}"
-            f" - redeemed {points.redeemed}"
+            f" - redeemed {points.redeemed} - expired {points.expired}"
         )
     ledger_sum = sum(entry.points for entry in ledger)
     if ledger_sum != stored_balance:

@@ -20,4 +20,5 @@ def contribution(account: Account | None) -> Totals:
         members=int(account.status is CustomerStatus.MEMBER),
         candidates=int(account.status is CustomerStatus.CANDIDATE),
         excluded=int(account.status is CustomerStatus.EXCLUDED),
+        expired=points.expired,
     )

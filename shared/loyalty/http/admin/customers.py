@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from loyalty.domain.entities import CustomerStatus
 from loyalty.domain.operations.customers import customers_page, history_page, require
 from loyalty.http.admin.requests import ids, json_response, page, query
-from loyalty.http.storefront import account_answer, cheapest_reward
+from loyalty.http.storefront import account_answer, account_context
 from loyalty.http.views import contact_view, list_view, transaction_view
 from loyalty.runtime import runtime
 
@@ -58,7 +58,7 @@ def list_customers(store_id: str) -> Response[str]:
 def get_customer(store_id: str, customer_id: str) -> Response[str]:
     ids(store_id=store_id, customer_id=customer_id)
     found = require(runtime().repository, store_id, customer_id)
-    return json_response(200, contact_view(found, cheapest_reward(store_id)))
+    return json_response(200, contact_view(found, *account_context(store_id)))
 
 
 @router.get("/admin/stores/<store_id>/customers/<customer_id>/transactions")

@@ -37,14 +37,18 @@ def put_program(store_id: str) -> Response[str]:
         guests_earn_points=request.guests_earn_points,
         excluded_customer_tags=frozenset(normalize_tag(tag) for tag in request.excluded_customer_tags),
         storefront_origins=tuple(dict.fromkeys(origin.lower() for origin in request.storefront_origins)),
+        points_expiry_months=request.points_expiry_months,
     )
 
     def render(saved: ProgramSettings) -> tuple[int, dict[str, Any]]:
         return 200, program_view(saved)
 
     services = runtime()
+    services = runtime()
     answer = write_once(
         router, lambda once, reply: set_program(services.repository, store_id, program, once, reply), render
     )
-    services.storefronts.forget(store_id)  # this container answers its own change at once
+    if answer.status_code == 200:  # saved: this container's answers follow it at once
+        services.storefronts.forget(store_id)
+        services.programs.remember(store_id, program)
     return answer

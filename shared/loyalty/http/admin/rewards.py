@@ -12,7 +12,8 @@ from loyalty.domain.entities import Reward, RewardKind
 from loyalty.domain.operations import rewards
 from loyalty.domain.rules.rewards import RewardTerms
 from loyalty.http.admin.requests import body, ids, json_response, write_once
-from loyalty.http.models import RewardId, RewardReplacement, RewardRequest, RewardTermsRequest
+from loyalty.http.models import RewardId, RewardReplacement, RewardRequest
+from loyalty.http.models import RewardTerms as RewardTermsBody
 from loyalty.http.resolver import validate_path
 from loyalty.http.views import reward_view
 from loyalty.runtime import runtime
@@ -21,13 +22,14 @@ router = Router()  # type: ignore[no-untyped-call]
 REWARDS = "/admin/stores/<store_id>/rewards"
 
 
-def terms(request: RewardTermsRequest) -> RewardTerms:
+def terms(request: RewardTermsBody) -> RewardTerms:
+    value = getattr(request, "value", None)
     return RewardTerms(
         name=request.name,
         points=request.points,
         kind=RewardKind(request.kind),
-        value=Decimal(request.value) if request.value is not None else None,
-        currency=request.currency,
+        value=Decimal(value) if value is not None else None,
+        currency=getattr(request, "currency", None),
     )
 
 
@@ -58,7 +60,7 @@ def list_rewards(store_id: str) -> Response[str]:
 @router.post(REWARDS)
 def create_reward(store_id: str) -> Response[str]:
     ids(store_id=store_id)
-    request = body(router, RewardRequest)
+    request = body(router, RewardRequest).root
     repository = runtime().repository
     return catalog_changed(
         store_id,
@@ -81,7 +83,7 @@ def get_reward(store_id: str, reward_id: str) -> Response[str]:
 @router.put(f"{REWARDS}/<reward_id>")
 def replace_reward(store_id: str, reward_id: str) -> Response[str]:
     reward_id_of(store_id, reward_id)
-    request = body(router, RewardReplacement)
+    request = body(router, RewardReplacement).root
     repository = runtime().repository
     return catalog_changed(
         store_id,
