@@ -14,11 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from loyalty_dev.engines.database import LocalDatabase, create_missing_tables, engine_environment
+from loyalty_dev.local.issuer import LocalIssuer
+from loyalty_dev.local.server import LocalServer
+from loyalty_dev.template import load_template
 from tests.local.conftest import (  # the local server's fixtures, shared with tests/local
+    TEST_SECRETS,
     admin_token,
+    clean_environ,
     local_dynamodb,
     local_issuer,
-    local_server,
     local_table_names,
 )
 
@@ -35,7 +40,30 @@ CHROMIUM_ARGS = [
 ]
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
-__all__ = ["admin_token", "local_dynamodb", "local_issuer", "local_server", "local_table_names"]
+__all__ = ["admin_token", "local_dynamodb", "local_issuer", "local_table_names"]
+
+
+@pytest.fixture(scope="module")
+def local_server(
+    local_dynamodb: str, local_table_names: dict[str, str], local_issuer: LocalIssuer
+) -> Iterator[LocalServer]:
+    """The suite's own local server, closed when the suite ends: its stream consumers' calls must
+    not run on into the suites after it (tests/handlers records every AWS call a test makes)."""
+    database = LocalDatabase(local_dynamodb, "tests", engine_environment(local_dynamodb))
+    template = load_template()
+    create_missing_tables(database.client({}), template, local_table_names)
+    server = LocalServer(
+        template,
+        database=database.environment,
+        secrets=TEST_SECRETS,
+        environ=clean_environ(),
+        port=0,
+        workers_per_function=2,
+        table_names=local_table_names,
+        issuer=local_issuer,
+    )
+    with server:
+        yield server
 
 
 def _unavailable(reason: str) -> None:

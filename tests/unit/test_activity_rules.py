@@ -35,6 +35,8 @@ def test_each_type_counts_in_its_column_as_a_positive_amount_taken_or_given(poin
     assert entry_activity(entry(EntryType.EARN, points)) == DayActivity(earned=points)
     assert entry_activity(entry(EntryType.REDEEM, -points)) == DayActivity(redeemed=points)
     assert entry_activity(entry(EntryType.REVERSE, -points)) == DayActivity(reversed=points)
+    assert entry_activity(entry(EntryType.EXPIRE, -points)) == DayActivity(expired=points)
+    assert entry_activity(entry(EntryType.REFUND, points)) == DayActivity(redeemed=-points)
     assert entry_activity(entry(EntryType.ADJUST, -points)) == DayActivity(adjusted=-points)
     assert entry_activity(entry(EntryType.ADJUST, points)) == DayActivity(adjusted=points)
 
