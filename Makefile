@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install test lint format typecheck cfn-lint pytest bench clean
+.PHONY: help install test lint format typecheck cfn-lint pytest bench clean browser screenshots
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -24,7 +24,24 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(PY_STAMP) $(NODE_STAMP) ## Create the virtualenv and install Python and npm dependencies
 
-test: install lint typecheck cfn-lint pytest ## Everything CI runs: lint, types, template lint, tests
+# The dashboard's browser suite drives Debian's chromium (Playwright is pointed at it; it never
+# downloads a browser). Installed with apt-get when missing; in CI (CI set) a browser that cannot
+# be installed fails the run, elsewhere the suite is skipped and says why.
+CHROMIUM ?= /usr/bin/chromium
+browser: ## Install Debian's chromium for the browser suite when it is missing (apt-get, as root)
+	@test -x $(CHROMIUM) && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium (apt-get) for the dashboard's browser suite"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi; \
+	test -x $(CHROMIUM) && exit 0; \
+	if [ -n "$$CI" ]; then \
+		echo "make browser: $(CHROMIUM) is missing and apt-get could not install it (run as root: apt-get install -y chromium); the browser suite cannot run in CI" >&2; \
+		exit 1; \
+	fi; \
+	echo "make browser: $(CHROMIUM) is missing (as root: apt-get install -y chromium); the browser suite will be skipped" >&2
+
+test: install browser lint typecheck cfn-lint pytest ## Everything CI runs: lint, types, template lint, tests
 
 lint: $(PY_STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -40,8 +57,11 @@ typecheck: $(PY_STAMP) ## mypy (strict) on shared/, functions/ and tools/
 cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
 	$(BIN)/cfn-lint template.yaml
 
-pytest: install ## The test suites only (the deployment tier included; FAST=1 skips its recorded runs)
+pytest: install browser ## The test suites only (the deployment tier included; FAST=1 skips its recorded runs)
 	$(BIN)/pytest $(if $(FAST),-m "not deployment_calls")
+
+screenshots: install browser ## Rewrite docs/images/dashboard-*.png from the browser suite's pages
+	LOYALTY_SCREENSHOTS=docs $(BIN)/pytest tests/browser -q
 
 bench: install ## Run the benchmarks and print the figures
 	$(BIN)/python -m loyalty_dev.bench
@@ -105,5 +125,7 @@ validate: build $(PY_STAMP) ## sam validate --lint, cfn-lint, and the built laye
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/python -m loyalty_dev.built_layer .aws-sam/build
 
-deploy: build ## sam deploy with samconfig.toml (GUIDED=1: sam deploy --guided)
+STACK ?= loyalty-points
+deploy: build $(NODE_STAMP) $(PY_STAMP) ## sam deploy with samconfig.toml (GUIDED=1: sam deploy --guided), then publish the dashboard (STACK=…)
 	$(SAM) deploy $(if $(GUIDED),--guided)
+	$(BIN)/python -m loyalty_dev.dashboard_deploy --stack $(STACK) $(if $(REGION),--region $(REGION))

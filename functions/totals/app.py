@@ -1,4 +1,5 @@
-"""TotalsFunction: counts every account change from the table's stream into sharded store totals."""
+"""TotalsFunction: counts every account change from the table's stream into sharded store totals,
+and every new ledger entry into the store's per-day counters (the dashboard's chart)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from loyalty.domain.operations.activity import count_entry
 from loyalty.domain.operations.totals import count_change
 from loyalty.observability import count, logger
 from loyalty.runtime import runtime
@@ -24,6 +26,15 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def count_record(record: DynamoDBRecord) -> None:
     change = record.dynamodb.raw_event if record.dynamodb else {}
     repository = runtime().repository
+    entry = (
+        repository.entry_from_image(change["NewImage"])
+        if record.raw_event.get("eventName") == "INSERT" and change.get("NewImage")
+        else None
+    )
+    if entry is not None:  # a new ledger entry: its day's counters (entries are never changed)
+        if not count_entry(repository, entry):
+            count("RepeatedStreamRecords")
+        return
     old, new = (
         repository.account_from_image(change[image]) if change.get(image) else None
         for image in ("OldImage", "NewImage")

@@ -114,8 +114,10 @@ def test_the_dashboard_is_a_public_client_with_the_code_flow_and_the_parameters_
     assert client["GenerateSecret"] is False  # a web page keeps no secret: PKCE instead
     assert client["AllowedOAuthFlows"] == ["code"]
     assert client["AllowedOAuthFlowsUserPoolClient"] is True
-    assert client["CallbackURLs"] == {"Ref": "DashboardCallbackUrls"}
-    assert client["LogoutURLs"] == {"Ref": "DashboardLogoutUrls"}
+    for urls, parameter in (("CallbackURLs", "DashboardCallbackUrls"), ("LogoutURLs", "DashboardLogoutUrls")):
+        written = json.dumps(client[urls])
+        assert "https://${DashboardDistribution.DomainName}/dashboard/" in written  # the published page
+        assert json.dumps({"Ref": parameter}) in written  # and the parameter's (the local page by default)
     assert "ALLOW_USER_PASSWORD_AUTH" not in client["ExplicitAuthFlows"]
 
 

@@ -34,6 +34,17 @@ def example_body(method: str, path: str) -> Any:
     return openapi.request_example(operation)
 
 
+def example_query(method: str, path: str) -> dict[str, str]:
+    """The query parameters openapi.yaml gives an example of (the activity's range)."""
+    operation = load_openapi().operation(method, path)
+    assert operation is not None
+    return {
+        parameter["name"]: str(parameter["example"])
+        for parameter in load_openapi().parameters(operation)
+        if parameter.get("in") == "query" and "example" in parameter
+    }
+
+
 @pytest.fixture
 def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The name of every AWS API call made (through any botocore client) while the test runs."""
@@ -56,7 +67,7 @@ def shop(service: Service) -> Service:
 
 
 def test_the_template_has_the_admin_routes_this_suite_walks() -> None:
-    assert len(ADMIN_ROUTES) == 19
+    assert len(ADMIN_ROUTES) == 20
 
 
 @pytest.mark.parametrize(
@@ -110,7 +121,13 @@ def test_a_request_without_claims_gets_403(shop: Service, aws_calls: list[str]) 
 )
 def test_the_stores_merchants_and_operators_are_let_through(shop: Service, groups: list[str]) -> None:
     for method, path in ADMIN_ROUTES:
-        answer = shop.admin(method, relative(path), example_body(method, path), groups=groups)
+        answer = shop.admin(
+            method,
+            relative(path),
+            example_body(method, path),
+            groups=groups,
+            query=example_query(method, path),
+        )
 
         # 409: an example may not fit ann's state (a stale revision, a second exclusion); 404: the
         # routes of one reward or coupon walked before it exists.

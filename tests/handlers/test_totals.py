@@ -1,7 +1,10 @@
-"""TotalsFunction on moto's table stream: the template's filter passes account changes only, and
-the overview counts each of them once even when Lambda delivers a batch twice."""
+"""TotalsFunction on moto's table stream: the template's filter passes account changes and new
+ledger entries only, and the overview and the per-day activity count each of them once even when
+Lambda delivers a batch twice."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import boto3
 from botocore.config import Config
@@ -31,7 +34,10 @@ def test_the_stream_keeps_the_overview_exact_even_with_a_batch_delivered_twice(s
     (source,) = stream_sources(load_template())
     records = [record for record in pump.drain() if accepted(source.filters, record)]
     assert records
-    assert all(record["dynamodb"]["Keys"]["sk"]["S"] == "ACCOUNT" for record in records)
+    kinds = {(record["eventName"], record["dynamodb"]["Keys"]["sk"]["S"]) for record in records}
+    assert {("INSERT", "ACCOUNT"), ("MODIFY", "ACCOUNT"), ("INSERT", "ENTRY")} <= kinds
+    assert {sk for _, sk in kinds} == {"ACCOUNT", "ENTRY"}
+    assert ("MODIFY", "ENTRY") not in kinds  # an order's entry gains points_reversed: not counted again
     totals = load_handler(service.api.functions["TotalsFunction"])
 
     deliver(totals, pump, records, LambdaContext(function_name="TotalsFunction"), batch=2)
@@ -40,3 +46,13 @@ def test_the_stream_keeps_the_overview_exact_even_with_a_batch_delivered_twice(s
     overview = service.admin("GET", "/overview").json()
     assert overview["customers"] == {"members": 1, "candidates": 1, "excluded": 0}
     assert overview["points"]["unredeemed"] == guest.json()["balance"] + refund.json()["balance"] == 40
+    today = datetime.now(UTC).date()
+    yesterday = today - timedelta(days=1)
+    activity = service.admin(
+        "GET", "/activity", query={"from": yesterday.isoformat(), "to": today.isoformat()}
+    ).json()
+    days = {day["date"]: day for day in activity["days"]}
+    assert list(days) == [yesterday.isoformat(), today.isoformat()]
+    counted = {name: sum(day[name] for day in days.values()) for name in ("earned", "reversed", "redeemed")}
+    assert counted == {"earned": 50, "reversed": 10, "redeemed": 0}
+    assert counted["earned"] - counted["reversed"] == overview["points"]["earned"]

@@ -23,6 +23,7 @@ from tests.local.client import call
 from tests.support import order_event, registration_event, sign
 
 ACCOUNTS_ONLY = {"dynamodb": {"Keys": {"sk": {"S": ["ACCOUNT"]}}}}
+NEW_ENTRIES = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": ["ENTRY"]}}}}
 STREAM_ARN = "arn:aws:dynamodb:ddblocal:000000000000:table/Table/stream/2026-11-23T00:00:00.000"
 
 
@@ -40,7 +41,7 @@ def test_the_template_s_stream_consumers_are_found_with_their_settings() -> None
             batch_size=100,
             starting_position="TRIM_HORIZON",
             report_item_failures=True,
-            filters=[ACCOUNTS_ONLY],
+            filters=[ACCOUNTS_ONLY, NEW_ENTRIES],
         )
     ]
 
@@ -60,14 +61,18 @@ def stream_record(number: int, sort_key: str = "ACCOUNT", **extra: Any) -> dict[
     )
 
 
-def test_the_template_s_filter_keeps_account_changes_only() -> None:
+def test_the_template_s_filter_keeps_account_changes_and_new_ledger_entries_only() -> None:
     (patterns,) = [source.filters for source in stream_sources(load_template())]
 
     account = lambda_record(stream_record(1, "ACCOUNT"), STREAM_ARN)
-    entry = lambda_record(stream_record(2, "ENTRY"), STREAM_ARN)
+    changed_entry = lambda_record(stream_record(2, "ENTRY"), STREAM_ARN)
+    new_entry = {**lambda_record(stream_record(3, "ENTRY"), STREAM_ARN), "eventName": "INSERT"}
+    claim = {**lambda_record(stream_record(4, "EMAIL"), STREAM_ARN), "eventName": "INSERT"}
 
     assert accepted(patterns, account)
-    assert not accepted(patterns, entry)
+    assert accepted(patterns, new_entry)  # the per-day activity counts it
+    assert not accepted(patterns, changed_entry)  # an order's entry gaining points_reversed
+    assert not accepted(patterns, claim)
 
 
 def test_filter_matching_follows_eventbridge_for_exact_values() -> None:

@@ -270,6 +270,8 @@ def accepted_request(route: Route) -> dict[str, Any]:
         claims = merchant_claims(["operators"])
         if route.method != "GET":
             headers["Idempotency-Key"] = "key-1"
+        if route.path.endswith("/activity"):
+            query = {"from": ["2026-11-01"], "to": ["2026-11-30"]}  # the chart's range is required
     return {"ids": ids, "headers": headers, "query": query, "body": body, "base64": False, "claims": claims}
 
 

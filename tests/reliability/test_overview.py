@@ -1,9 +1,11 @@
-"""The overview is exact once events settle: a concurrent mix of orders, refunds, redemptions and
-merges, then every stream record counted (each delivered twice), against the accounts themselves."""
+"""The overview and the per-day activity are exact once events settle: a concurrent mix of orders,
+refunds, redemptions and merges, then every stream record counted (each delivered twice), against
+the accounts themselves."""
 
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -74,4 +76,15 @@ def test_the_overview_is_exact_after_a_concurrent_mix_even_with_stream_records_s
     assert overview == totals_from_accounts(service)
     assert overview["customers"]["excluded"] == 1
     assert overview["points"]["redeemed"] == 30
+    # The per-day counters were fed by the same records, twice: every column adds up to the totals.
+    today = datetime.now(UTC).date()
+    days = service.admin(
+        "GET", "/activity", query={"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
+    ).json()["days"]
+    counted = {
+        name: sum(day[name] for day in days) for name in ("earned", "adjusted", "redeemed", "reversed")
+    }
+    assert counted["earned"] - counted["reversed"] == overview["points"]["earned"]
+    assert counted["reversed"] > 0
+    assert (counted["adjusted"], counted["redeemed"]) == (overview["points"]["adjusted"], 30)
     service.assert_sound()

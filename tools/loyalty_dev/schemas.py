@@ -84,6 +84,7 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     responses.Coupon,
     responses.RewardRedeemed,
     responses.Overview,
+    responses.Activity,
     responses.Error,
     responses.GatewayMessage,
 )

@@ -295,3 +295,22 @@ class Resolved:
 
     account: Account
     merged_from: str | None  # the id the event named, when it was a merged file
+
+
+@dataclass(frozen=True, slots=True)
+class DayActivity:
+    """A store's points on one UTC day, as the dashboard's chart shows them (or one entry's share).
+
+    `redeemed`, `expired` and `reversed` count points taken away, as positive numbers; `adjusted`
+    is signed (a merchant gives and takes)."""
+
+    earned: int = 0
+    adjusted: int = 0
+    redeemed: int = 0
+    expired: int = 0
+    reversed: int = 0
+
+    def __add__(self, other: DayActivity) -> DayActivity:
+        return DayActivity(
+            *(mine + theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True))
+        )

@@ -242,6 +242,19 @@ class Overview(_Answer):
     customers: CustomerTotals
 
 
+class ActivityDay(_Answer):
+    date: str = Field(description="A UTC day, YYYY-MM-DD.")
+    earned: int = Field(description="Points that orders earned that day.")
+    adjusted: int = Field(description="Points merchants gave (positive) or took (negative) that day.")
+    redeemed: int = Field(description="Points redeemed that day, less the points of coupons voided.")
+    expired: int = Field(ge=0, description="Points that expired that day.")
+    reversed: int = Field(ge=0, description="Points that refunds reversed that day.")
+
+
+class Activity(_Answer):
+    days: list[ActivityDay] = Field(max_length=366, description="Every day of the range, in order.")
+
+
 class ErrorDetail(_Answer):
     loc: list[str | int]
     type: str

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from loyalty.config import ProgramSettings
-from loyalty.domain.entities import Coupon, LedgerEntry, Resolved, Reward, Totals, format_timestamp
+from loyalty.domain.entities import (
+    Coupon,
+    DayActivity,
+    LedgerEntry,
+    Resolved,
+    Reward,
+    Totals,
+    format_timestamp,
+)
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
 from loyalty.domain.rules.expiry import expires_at
@@ -109,6 +118,22 @@ def transaction_view(entry: LedgerEntry) -> dict[str, Any]:
     if entry.coupon_code is not None:
         view["coupon_code"] = entry.coupon_code
     return view
+
+
+def activity_view(days: list[tuple[date, DayActivity]]) -> dict[str, Any]:
+    return {
+        "days": [
+            {
+                "date": day.isoformat(),
+                "earned": counted.earned,
+                "adjusted": counted.adjusted,
+                "redeemed": counted.redeemed,
+                "expired": counted.expired,
+                "reversed": counted.reversed,
+            }
+            for day, counted in days
+        ]
+    }
 
 
 def list_view(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:

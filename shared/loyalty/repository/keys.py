@@ -9,6 +9,8 @@
 | idempotency record | STORE#<store>#IDEMPOTENCY#<key>      | IDEMPOTENCY |
 | totals shard       | STORE#<store>#TOTALS#<shard>         | TOTALS      |
 | applied marker     | STORE#<store>#APPLIED#<id>#<revision> | APPLIED    |
+| activity day       | STORE#<store>#ACTIVITY#<shard>       | DAY#<date>  |
+| counted marker     | STORE#<store>#COUNTED#<entry id>     | COUNTED     |
 | reward             | STORE#<store>#REWARDS                | REWARD#<id> |
 | catalog summary    | STORE#<store>#REWARDS                | CATALOG     |
 | coupon (its claim) | STORE#<store>#COUPON#<code>          | COUPON      |
@@ -108,3 +110,21 @@ def catalog_key(store_id: str) -> Item:
 
 def coupon_key(store_id: str, code: str) -> Item:
     return _key(f"STORE#{store_id}#COUPON#{code}", "COUPON")
+
+
+# The dashboard's chart (repository/activity.py): a store's points per UTC day, sharded by
+# customer like the totals; each day is one item of its shard's partition, so a range of days is
+# one Query per shard on the sort key. A counted entry leaves a marker, as an applied change does.
+ACTIVITY_SHARDS = 8
+
+
+def activity_pk(store_id: str, shard: int) -> str:
+    return f"STORE#{store_id}#ACTIVITY#{shard}"
+
+
+def activity_sk(day: str) -> str:
+    return f"DAY#{day}"
+
+
+def counted_key(store_id: str, entry_id: str) -> Item:
+    return _key(f"STORE#{store_id}#COUNTED#{entry_id}", "COUNTED")

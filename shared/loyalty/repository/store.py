@@ -27,6 +27,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.errors import TransientFault
 from loyalty.repository import items, reward_items
+from loyalty.repository.activity import ActivityCounters
 from loyalty.repository.expiry import ExpiryIndex
 from loyalty.repository.faults import infrastructure_faults as _infrastructure_faults
 from loyalty.repository.keys import (
@@ -54,9 +55,10 @@ APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay
 _Meaning = LedgerEntry | EmailClaim | IdempotencyRecord | None
 
 
-class Repository(RewardReads):
+class Repository(ActivityCounters, RewardReads):
     """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
-    rewards catalog's and coupons' reads: repository/rewards.py)."""
+    dashboard's per-day counters: repository/activity.py; the rewards catalog's and coupons'
+    reads: repository/rewards.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name

@@ -38,6 +38,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -49,6 +50,7 @@ from werkzeug.wrappers import Request, Response
 from loyalty_dev.engines.database import database_clients
 from loyalty_dev.local.apigw import match_route, rest_event
 from loyalty_dev.local.authorizers import GatewayResponse, NotAuthorized, RouteGuard, cognito_authorizers
+from loyalty_dev.local.dashboard import dashboard_response, is_dashboard
 from loyalty_dev.local.environment import (
     DEFAULT_TIMEOUT_SECONDS,
     LocalSecrets,
@@ -127,6 +129,7 @@ class LocalApi:
     stage: str
     request_log: Callable[[str], None] = field(default=log.info)
     guard: RouteGuard | None = None  # the template's authorizers; None: a guarded route refuses all
+    root: Path | None = None  # the project: its dashboard/ is served under /dashboard/ (None: not)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -148,6 +151,8 @@ class LocalApi:
         keys = self.guard.jwks(unquote(path)) if self.guard and request.method in {"GET", "HEAD"} else None
         if keys is not None:
             return Response(json.dumps(keys), content_type="application/json"), "-"
+        if self.root is not None and is_dashboard(unquote(path)):
+            return dashboard_response(request, unquote(path), self.root), "dashboard"
         matched = match_route(self.routes, request.method, path)
         if matched is None:
             return error_response(404, "not_found", f"no route for {request.method} {unquote(path)}"), "-"
@@ -280,7 +285,9 @@ class LocalServer:
         if issuer is None and cognito_authorizers(template):
             issuer = LocalIssuer()
         self.guard = RouteGuard.of(template, issuer, f"http://{host}:{port}")
-        self.app = LocalApi(template.routes(), self.pools, stage, self.request_log, self.guard)
+        self.app = LocalApi(
+            template.routes(), self.pools, stage, self.request_log, self.guard, root=template.root
+        )
         self._socket: socket.socket | None = sock
         if sock is not None:
             self.guard.set_base_url(self.url)

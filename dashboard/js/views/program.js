@@ -1,0 +1,59 @@
+// The store's program settings: rate, guests earn, excluded tags, paused, expiry, storefront origins.
+
+import { field, h } from "../dom.js";
+import { writeAction } from "../ui.js";
+
+function lines(text, separator) {
+  return text
+    .split(separator)
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+export async function renderProgram(dashboard, container) {
+  const program = await dashboard.api.request("GET", dashboard.path("/program"));
+  const rate = h("input", { name: "points_per_currency_unit", type: "text", inputmode: "decimal", required: true, value: program.points_per_currency_unit });
+  const guests = h("input", { name: "guests_earn_points", type: "checkbox", checked: program.guests_earn_points });
+  const paused = h("input", { name: "paused", type: "checkbox", checked: !program.active });
+  const tags = h("input", { name: "excluded_customer_tags", type: "text", value: (program.excluded_customer_tags || []).join(", ") });
+  const form = h(
+    "form",
+    { class: "settings", "data-form": "program" },
+    field("Points per currency unit", rate, "A decimal, e.g. 1 or 1.5: points for each unit of an order's subtotal"),
+    h("div", { class: "field checkbox" }, guests, h("label", { for: (guests.id = "program-guests") }, "Guests earn points")),
+    h("div", { class: "field checkbox" }, paused, h("label", { for: (paused.id = "program-paused") }, "Paused (orders earn nothing)")),
+    field("Excluded customer tags", tags, "Comma-separated: customers with any of these tags earn nothing"),
+  );
+  // The expiry and the storefront origins are sent when the API has them (issue 15's program).
+  let expiry = null;
+  let origins = null;
+  if ("points_expiry_months" in program) {
+    expiry = h("input", { name: "points_expiry_months", type: "number", min: "1", max: "60", step: "1", value: program.points_expiry_months ?? "" });
+    form.append(field("Points expire after (months without activity)", expiry, "Empty: points never expire; 1 to 60"));
+  }
+  if ("storefront_origins" in program) {
+    origins = h("textarea", { name: "storefront_origins", rows: 3 }, (program.storefront_origins || []).join("\n"));
+    form.append(field("Storefront origins", origins, "One per line, e.g. https://shop.example.com: pages that may call the storefront API"));
+  }
+  form.append(h("button", { type: "submit" }, "Save settings"), h("p", { class: "form-error", role: "alert" }));
+  writeAction(form, {
+    collect: () => {
+      const body = {
+        active: !paused.checked,
+        points_per_currency_unit: rate.value.trim(),
+        guests_earn_points: guests.checked,
+        excluded_customer_tags: lines(tags.value, ","),
+      };
+      if (expiry) {
+        const text = expiry.value.trim();
+        if (text && !/^\d+$/.test(text)) throw new Error("The expiry is a whole number of months, or empty.");
+        body.points_expiry_months = text ? Number(text) : null;
+      }
+      if (origins) body.storefront_origins = lines(origins.value, /\n/);
+      return body;
+    },
+    perform: (body, key) => dashboard.api.request("PUT", dashboard.path("/program"), { body, idempotencyKey: key }),
+    message: "Settings saved.",
+  });
+  container.append(h("h2", {}, "Program settings"), form);
+}
