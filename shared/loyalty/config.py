@@ -8,27 +8,10 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from loyalty.domain.program import Program, normalize_tag
 from loyalty.errors import ConfigurationError
 
 MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key is at least as long as the hash output
-
-
-class ProgramSettings(BaseModel):
-    """How a store's program earns: the deployment defaults, which per-store settings may override."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    active: bool = True
-    points_per_currency_unit: Decimal = Decimal(1)
-    guests_earn_points: bool = True
-    excluded_customer_tags: frozenset[str] = frozenset()
-    # The storefront's own sites (scheme://host[:port]) whose browsers may call the storefront routes.
-    storefront_origins: tuple[str, ...] = ()
-    # None: points never expire; else a dormant account's balance expires after this many months.
-    points_expiry_months: int | None = None
-
-    def excludes(self, tags: tuple[str, ...]) -> bool:
-        return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)
 
 
 class SecretSource(BaseModel):
@@ -45,16 +28,11 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     table_name: str
-    program: ProgramSettings
+    program: Program  # the deployment defaults; a store's own program overrides them
     webhook_secret: SecretSource
     customer_token_secret: SecretSource
     shopify_secret: SecretSource
     wix_public_key: SecretSource  # public, but read as the secrets are: env locally, SSM in AWS
-
-
-def normalize_tag(tag: str) -> str:
-    """Tags match case-insensitively and ignore surrounding spaces, as platforms' tag filters do."""
-    return tag.strip().casefold()
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,7 +48,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         )
     return Settings(
         table_name=table_name,
-        program=ProgramSettings(
+        program=Program(
             points_per_currency_unit=_rate(env.get("POINTS_PER_CURRENCY_UNIT", "1")),
             guests_earn_points=_flag(env, "GUESTS_EARN_POINTS", default=True),
             excluded_customer_tags=frozenset(

@@ -76,14 +76,14 @@ def test_an_invalid_program_is_422_and_changes_nothing(service: Service, program
 
 
 def test_the_program_cache_serves_a_store_for_30_seconds() -> None:
-    from loyalty.config import ProgramSettings
     from loyalty.domain.operations.program import PROGRAM_CACHE_SECONDS, ProgramCache
+    from loyalty.domain.program import Program
 
     now = [100.0]
-    cache = ProgramCache(ProgramSettings(), clock=lambda: now[0])
-    cache.remember("acme", ProgramSettings(active=False))
+    cache = ProgramCache(Program(), clock=lambda: now[0])
+    cache.remember("acme", Program(active=False))
     now[0] += PROGRAM_CACHE_SECONDS
-    assert cache.fresh("acme") == ProgramSettings(active=False)
+    assert cache.fresh("acme") == Program(active=False)
     now[0] += 0.001
     assert cache.fresh("acme") is None
 

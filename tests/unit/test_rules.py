@@ -11,8 +11,8 @@ from math import floor
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loyalty.config import ProgramSettings
 from loyalty.domain.entities import CustomerStatus
+from loyalty.domain.program import Program
 from loyalty.domain.rules.earning import decide_order, points_for
 from loyalty.http.commands import order_placed
 from loyalty.http.models import OrderCreated
@@ -42,7 +42,7 @@ def test_floor_not_rounding() -> None:
 
 def decide(**changes: object):  # type: ignore[no-untyped-def]
     event = OrderCreated.model_validate_json(json.dumps(order_event(**changes)))  # type: ignore[arg-type]
-    return decide_order(order_placed(event), None, ProgramSettings(), NOW)
+    return decide_order(order_placed(event), None, Program(), NOW)
 
 
 def test_a_new_guest_is_a_candidate_at_revision_one() -> None:
@@ -65,12 +65,12 @@ def test_a_member_without_email_claims_nothing() -> None:
 
 def test_when_the_email_is_taken_the_customer_stays_a_candidate() -> None:
     event = OrderCreated.model_validate_json(json.dumps(order_event(has_account=True)))
-    decision = decide_order(order_placed(event), None, ProgramSettings(), NOW, email_available=False)
+    decision = decide_order(order_placed(event), None, Program(), NOW, email_available=False)
     assert decision.account.status is CustomerStatus.CANDIDATE
     assert decision.entry.points == 49
 
 
 def test_a_paused_program_records_the_order_and_earns_nothing() -> None:
     event = OrderCreated.model_validate_json(json.dumps(order_event()))
-    decision = decide_order(order_placed(event), None, ProgramSettings(active=False), NOW)
+    decision = decide_order(order_placed(event), None, Program(active=False), NOW)
     assert (decision.entry.points, decision.entry.reason) == (0, "program paused")

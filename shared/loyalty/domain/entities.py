@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from loyalty.config import ProgramSettings
+from loyalty.domain.program import Program
 
 Result = TypeVar("Result")
 
@@ -183,7 +183,7 @@ class ProgramUpdate:
     """A store's program settings as the back office sets them."""
 
     store_id: str
-    settings: ProgramSettings
+    settings: Program
     updated_at: datetime
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from loyalty.config import ProgramSettings
 from loyalty.domain.entities import (
     Coupon,
     DayActivity,
@@ -17,6 +16,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
+from loyalty.domain.program import Program
 from loyalty.domain.rules.expiry import expires_at
 from loyalty.domain.rules.refunds import RefundOutcome
 from loyalty.domain.rules.rewards import Redemption, reward_available
@@ -140,7 +140,7 @@ def list_view(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str,
     return {"items": items, "next_cursor": next_cursor}
 
 
-def program_view(program: ProgramSettings) -> dict[str, Any]:
+def program_view(program: Program) -> dict[str, Any]:
     return {
         "active": program.active,
         "points_per_currency_unit": str(program.points_per_currency_unit),

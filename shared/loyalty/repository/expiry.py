@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from loyalty.config import ProgramSettings
 from loyalty.domain.entities import Account, format_timestamp
+from loyalty.domain.program import Program
 from loyalty.repository import items
 from loyalty.repository.keys import CUSTOMER_SHARDS, EXPIRY_PROGRAMS_PARTITION, Item, expiring_partition
 
@@ -30,7 +30,7 @@ class ExpiryIndex:
         self._client = client
         self._faults = faults  # the repository's mapping of DynamoDB's transient errors
 
-    def stores(self) -> Iterator[tuple[str, ProgramSettings]]:
+    def stores(self) -> Iterator[tuple[str, Program]]:
         """Every store whose program has expiry on, with that program (one small partition)."""
         for item in self._pages(
             "expiry_pk = :programs", {":programs": {"S": EXPIRY_PROGRAMS_PARTITION}}, PAGE_SIZE

@@ -9,7 +9,6 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from loyalty.config import ProgramSettings
 from loyalty.domain.entities import (
     Account,
     CustomerStatus,
@@ -21,6 +20,7 @@ from loyalty.domain.entities import (
     Totals,
     format_timestamp,
 )
+from loyalty.domain.program import Program
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     EXPIRY_PROGRAMS_PARTITION,
@@ -206,7 +206,7 @@ def claim_from_item(item: Item) -> EmailClaim:
     return EmailClaim(item["store_id"], item["email"], item["customer_id"])
 
 
-def program_item(store_id: str, program: ProgramSettings, updated_at: datetime) -> Item:
+def program_item(store_id: str, program: Program, updated_at: datetime) -> Item:
     return {
         **program_key(store_id),
         **typed(
@@ -227,8 +227,8 @@ def program_item(store_id: str, program: ProgramSettings, updated_at: datetime) 
     }
 
 
-def program_from_item(item: Item) -> ProgramSettings:
-    return ProgramSettings(
+def program_from_item(item: Item) -> Program:
+    return Program(
         active=bool(item["active"]),
         points_per_currency_unit=Decimal(item["points_per_currency_unit"]),
         guests_earn_points=bool(item["guests_earn_points"]),

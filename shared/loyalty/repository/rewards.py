@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty.config import ProgramSettings
 from loyalty.domain.entities import Account, CatalogSummary, Coupon, Reward
+from loyalty.domain.program import Program
 from loyalty.repository import items
 from loyalty.repository.faults import infrastructure_faults
 from loyalty.repository.keys import (
@@ -59,7 +59,7 @@ class RewardReads:
 
     def get_account_and_storefront(
         self, store_id: str, customer_id: str
-    ) -> tuple[Account | None, ProgramSettings | None, CatalogSummary]:
+    ) -> tuple[Account | None, Program | None, CatalogSummary]:
         """An account's item with its store's program and catalog summary, in one round trip
         (BatchGetItem, consistent): the balance lookup when the container's cache is cold."""
         keys = [account_key(store_id, customer_id), program_key(store_id), catalog_key(store_id)]
@@ -80,7 +80,7 @@ class RewardReads:
         item = self._get(coupon_key(store_id, code))
         return coupon_from_item(item) if item else None
 
-    def get_storefront(self, store_id: str) -> tuple[ProgramSettings | None, CatalogSummary]:
+    def get_storefront(self, store_id: str) -> tuple[Program | None, CatalogSummary]:
         """The program and the catalog's summary in one round trip (BatchGetItem, consistent)."""
         keys = [program_key(store_id), catalog_key(store_id)]
         found = self._batch_get(keys)

@@ -14,7 +14,6 @@ from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
-from loyalty.config import ProgramSettings
 from loyalty.domain.entities import (
     Account,
     Changes,
@@ -25,6 +24,7 @@ from loyalty.domain.entities import (
     Reversal,
     Totals,
 )
+from loyalty.domain.program import Program
 from loyalty.errors import TransientFault
 from loyalty.repository import items, reward_items
 from loyalty.repository.activity import ActivityCounters
@@ -73,7 +73,7 @@ class Repository(ActivityCounters, RewardReads):
 
     def get_account_and_program(
         self, store_id: str, customer_id: str
-    ) -> tuple[Account | None, ProgramSettings | None]:
+    ) -> tuple[Account | None, Program | None]:
         """Both in one round trip (BatchGetItem, consistent), for an order with a cold program cache."""
         keys = [account_key(store_id, customer_id), program_key(store_id)]
         found = self._batch_get(keys)
@@ -96,7 +96,7 @@ class Repository(ActivityCounters, RewardReads):
         item = self._get(entry_key(store_id, entry_id))
         return items.entry_from_item(item) if item else None
 
-    def get_program(self, store_id: str) -> ProgramSettings | None:
+    def get_program(self, store_id: str) -> Program | None:
         item = self._get(program_key(store_id))
         return items.program_from_item(item) if item else None
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from loyalty.config import ProgramSettings
 from loyalty.domain.entities import Changes, Planned, ProgramUpdate, utc_now
 from loyalty.domain.operations.once import Answer, Once, Render, commit_once
+from loyalty.domain.program import Program
 from loyalty.repository import Repository
 
 PROGRAM_CACHE_SECONDS = 30.0  # how stale a warm container's view of a store's program may be
@@ -17,25 +17,25 @@ PROGRAM_CACHE_SECONDS = 30.0  # how stale a warm container's view of a store's p
 class ProgramCache:
     """The programs a warm container has read, each trusted for PROGRAM_CACHE_SECONDS."""
 
-    def __init__(self, defaults: ProgramSettings, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, defaults: Program, clock: Callable[[], float] = time.monotonic) -> None:
         self.defaults = defaults
         self._clock = clock
-        self._known: dict[str, tuple[float, ProgramSettings]] = {}
+        self._known: dict[str, tuple[float, Program]] = {}
 
-    def fresh(self, store_id: str) -> ProgramSettings | None:
+    def fresh(self, store_id: str) -> Program | None:
         """The cached program if it is recent enough, else None (the caller reads it)."""
         cached = self._known.get(store_id)
         if cached is None or self._clock() - cached[0] > PROGRAM_CACHE_SECONDS:
             return None
         return cached[1]
 
-    def remember(self, store_id: str, stored: ProgramSettings | None) -> ProgramSettings:
+    def remember(self, store_id: str, stored: Program | None) -> Program:
         program = stored or self.defaults
         self._known[store_id] = (self._clock(), program)
         return program
 
 
-def cached_program(programs: ProgramCache, repository: Repository, store_id: str) -> ProgramSettings:
+def cached_program(programs: ProgramCache, repository: Repository, store_id: str) -> Program:
     """The store's program through the container's cache (one GetItem when it is not fresh)."""
     program = programs.fresh(store_id)
     if program is None:
@@ -43,7 +43,7 @@ def cached_program(programs: ProgramCache, repository: Repository, store_id: str
     return program
 
 
-def read_program(repository: Repository, store_id: str, defaults: ProgramSettings) -> ProgramSettings:
+def read_program(repository: Repository, store_id: str, defaults: Program) -> Program:
     """The store's program as it stands (the back office reads through, never from a cache)."""
     return repository.get_program(store_id) or defaults
 
@@ -51,9 +51,9 @@ def read_program(repository: Repository, store_id: str, defaults: ProgramSetting
 def set_program(
     repository: Repository,
     store_id: str,
-    program: ProgramSettings,
+    program: Program,
     once: Once | None,
-    render: Render[ProgramSettings],
+    render: Render[Program],
     clock: Callable[[], datetime] = utc_now,
 ) -> Answer:
     """Replace the store's program (nothing to read: the new settings are the whole decision)."""

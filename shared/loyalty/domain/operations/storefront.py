@@ -7,17 +7,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from loyalty.config import ProgramSettings
 from loyalty.domain.entities import CatalogSummary, Resolved
 from loyalty.domain.operations.customers import follow_merge, resolve
 from loyalty.domain.operations.program import PROGRAM_CACHE_SECONDS
+from loyalty.domain.program import Program
 from loyalty.errors import NotFound
 from loyalty.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)
 class Storefront:
-    program: ProgramSettings
+    program: Program
     catalog: CatalogSummary
 
     @property
@@ -32,7 +32,7 @@ class StorefrontCache:
     """Each store's Storefront as a warm container read it, trusted for PROGRAM_CACHE_SECONDS:
     the balance lookup then stays one GetItem (the account's)."""
 
-    def __init__(self, defaults: ProgramSettings, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, defaults: Program, clock: Callable[[], float] = time.monotonic) -> None:
         self.defaults = defaults
         self._clock = clock
         self._known: dict[str, tuple[float, Storefront]] = {}
@@ -50,7 +50,7 @@ class StorefrontCache:
             return None
         return cached[1]
 
-    def remember(self, store_id: str, program: ProgramSettings | None, catalog: CatalogSummary) -> Storefront:
+    def remember(self, store_id: str, program: Program | None, catalog: CatalogSummary) -> Storefront:
         storefront = Storefront(program or self.defaults, catalog)
         self._known[store_id] = (self._clock(), storefront)
         return storefront

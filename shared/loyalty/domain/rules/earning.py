@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal, localcontext
 
-from loyalty.config import ProgramSettings
 from loyalty.domain.commands import OrderPlaced
 from loyalty.domain.entities import (
     Account,
@@ -17,6 +16,7 @@ from loyalty.domain.entities import (
     LedgerEntry,
     Points,
 )
+from loyalty.domain.program import Program
 
 # Enough digits for a 16-digit amount times any sensible rate, so nothing rounds before the floor.
 _PRECISION = 60
@@ -57,7 +57,7 @@ class OrderDecision:
 def decide_order(
     event: OrderPlaced,
     current: Account | None,
-    program: ProgramSettings,
+    program: Program,
     now: datetime,
     *,
     email_available: bool = True,
@@ -115,7 +115,7 @@ def decide_order(
     return OrderDecision(changes=changes, account=after, entry=entry)
 
 
-def _earning(amount: Decimal, status: CustomerStatus, program: ProgramSettings) -> tuple[int, str | None]:
+def _earning(amount: Decimal, status: CustomerStatus, program: Program) -> tuple[int, str | None]:
     """Points an order earns for a customer in `status`, and why it earns none when it does not."""
     if not program.active:
         return 0, "program paused"

@@ -8,8 +8,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from loyalty.config import ProgramSettings, normalize_tag
 from loyalty.domain.operations.program import read_program, set_program
+from loyalty.domain.program import Program, normalize_tag
 from loyalty.http.admin.requests import body, ids, json_response, write_once
 from loyalty.http.models import ProgramRequest
 from loyalty.http.views import program_view
@@ -31,7 +31,7 @@ def get_program(store_id: str) -> Response[str]:
 def put_program(store_id: str) -> Response[str]:
     ids(store_id=store_id)
     request = body(router, ProgramRequest)
-    program = ProgramSettings(
+    program = Program(
         active=request.active,
         points_per_currency_unit=Decimal(request.points_per_currency_unit),
         guests_earn_points=request.guests_earn_points,
@@ -40,7 +40,7 @@ def put_program(store_id: str) -> Response[str]:
         points_expiry_months=request.points_expiry_months,
     )
 
-    def render(saved: ProgramSettings) -> tuple[int, dict[str, Any]]:
+    def render(saved: Program) -> tuple[int, dict[str, Any]]:
         return 200, program_view(saved)
 
     services = runtime()

@@ -1,0 +1,33 @@
+"""A store's program: how its customers earn, keep and spend points.
+
+The deployment's environment gives the defaults (loyalty.config); the back office stores a store's own
+program (its wire model is loyalty.http.models.ProgramRequest). Rules and operations read it from here,
+so the domain needs neither pydantic nor the environment to know what a program is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+def normalize_tag(tag: str) -> str:
+    """Tags match case-insensitively and ignore surrounding spaces, as platforms' tag filters do."""
+    return tag.strip().casefold()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Program:
+    """A store's program settings; every field has the default a store that never set it gets."""
+
+    active: bool = True
+    points_per_currency_unit: Decimal = Decimal(1)
+    guests_earn_points: bool = True
+    excluded_customer_tags: frozenset[str] = frozenset()
+    # The storefront's own sites (scheme://host[:port]) whose browsers may call the storefront routes.
+    storefront_origins: tuple[str, ...] = ()
+    # None: points never expire; else a dormant account's balance expires after this many months.
+    points_expiry_months: int | None = None
+
+    def excludes(self, tags: tuple[str, ...]) -> bool:
+        return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)
