@@ -15,6 +15,7 @@ DEFAULT_PROGRAM = {
     "excluded_customer_tags": [],
     "storefront_origins": [],
     "points_expiry_months": None,
+    "pending_days": 0,
 }
 
 
@@ -68,11 +69,18 @@ def test_a_paused_program_records_orders_earns_nothing_and_says_so(service: Serv
         {**DEFAULT_PROGRAM, "points_per_currency_unit": 1},
         {**DEFAULT_PROGRAM, "points_per_currency_unit": "-1"},
         {**DEFAULT_PROGRAM, "active": "yes"},
+        {**DEFAULT_PROGRAM, "pending_days": 91},
+        {**DEFAULT_PROGRAM, "pending_days": -1},
         {"active": True},
     ],
 )
 def test_an_invalid_program_is_422_and_changes_nothing(service: Service, program: dict) -> None:
     unchanged(service, lambda: service.admin("PUT", "/program", program), 422)
+
+
+def test_a_stores_return_window_is_saved_and_read_back(service: Service) -> None:
+    assert service.admin("PUT", "/program", {**DEFAULT_PROGRAM, "pending_days": 14}).status == 200
+    assert service.admin("GET", "/program").json() == {**DEFAULT_PROGRAM, "pending_days": 14}
 
 
 def test_the_program_cache_serves_a_store_for_30_seconds() -> None:

@@ -28,6 +28,8 @@ class Program:
     storefront_origins: tuple[str, ...] = ()
     # None: points never expire; else a dormant account's balance expires after this many months.
     points_expiry_months: int | None = None
+    # The return window: an order's points wait this many days (pending) before they can be spent.
+    pending_days: int = 0
 
     def excludes(self, tags: tuple[str, ...]) -> bool:
         return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)

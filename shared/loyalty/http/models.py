@@ -136,6 +136,7 @@ class ProgramRequest(_Model):
     excluded_customer_tags: Annotated[tuple[Tag, ...], Field(max_length=100)] = ()
     storefront_origins: Annotated[tuple[Origin, ...], Field(max_length=50)] = ()
     points_expiry_months: Annotated[int, Field(ge=1, le=60)] | None = None
+    pending_days: Annotated[int, Field(ge=0, le=90)] = 0
 
 
 # The rewards catalog and coupons (CONTRACT.md section 7) ----------------------------------------

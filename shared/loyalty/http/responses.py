@@ -176,6 +176,13 @@ class Program(_Answer):
         description="Months without activity after which a member's or candidate's balance "
         "expires; null: points never expire.",
     )
+    pending_days: int = Field(
+        default=0,
+        ge=0,
+        le=90,
+        description="The return window: days an order's points stay pending before they can be spent "
+        "(0: at once).",
+    )
 
 
 class Reward(_Answer):

@@ -148,6 +148,7 @@ def program_view(program: Program) -> dict[str, Any]:
         "excluded_customer_tags": sorted(program.excluded_customer_tags),
         "storefront_origins": list(program.storefront_origins),
         "points_expiry_months": program.points_expiry_months,
+        "pending_days": program.pending_days,
     }
 
 

@@ -218,6 +218,7 @@ def program_item(store_id: str, program: Program, updated_at: datetime) -> Item:
                 "excluded_customer_tags": sorted(program.excluded_customer_tags) or None,
                 "storefront_origins": list(program.storefront_origins) or None,
                 "points_expiry_months": program.points_expiry_months,
+                "pending_days": program.pending_days,
                 "updated_at": format_timestamp(updated_at),
                 # A program with expiry on is listed in the Expiry index's programs partition.
                 "expiry_pk": EXPIRY_PROGRAMS_PARTITION if program.points_expiry_months else None,
@@ -237,6 +238,7 @@ def program_from_item(item: Item) -> Program:
         points_expiry_months=(
             int(item["points_expiry_months"]) if item.get("points_expiry_months") is not None else None
         ),
+        pending_days=int(item.get("pending_days", 0)),
     )
 
 

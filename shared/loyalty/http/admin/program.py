@@ -38,6 +38,7 @@ def put_program(store_id: str) -> Response[str]:
         excluded_customer_tags=frozenset(normalize_tag(tag) for tag in request.excluded_customer_tags),
         storefront_origins=tuple(dict.fromkeys(origin.lower() for origin in request.storefront_origins)),
         points_expiry_months=request.points_expiry_months,
+        pending_days=request.pending_days,
     )
 
     def render(saved: Program) -> tuple[int, dict[str, Any]]:
