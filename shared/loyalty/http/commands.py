@@ -34,6 +34,7 @@ def registration(event: MemberRegistered) -> Registration:
         event_id=event.event_id,
         store_id=event.store_id,
         customer=Registrant(customer.id, customer.email, customer.first_name, customer.last_name),
+        occurred_at=event.occurred_at,
     )
 
 
