@@ -138,7 +138,7 @@ class ProgramRequest(_Model):
     points_expiry_months: Annotated[int, Field(ge=1, le=60)] | None = None
 
 
-# The rewards catalog and coupons (CONTRACT.md section 7) ----------------------------------------
+# The rewards catalog and coupons ----------------------------------------
 
 RewardId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 RewardName = Annotated[
@@ -170,7 +170,25 @@ class _Exact(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True, extra="forbid", defer_build=True)
 
 
-class AmountOff(_Exact):
+# What a read of a reward shows that the server sets itself: accepted when a client sends back what
+# it read, and ignored.
+ServerTime = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    Field(description="The server's own (as a read shows it): ignored when sent back."),
+]
+
+
+class _Reward(_Exact):
+    """The representation POST and PUT take, so a client can PUT what it read: `active` (false
+    creates or keeps the reward retired), and the server's timestamps, ignored."""
+
+    active: bool = True
+    created_at: ServerTime | None = None
+    updated_at: ServerTime | None = None
+
+
+class AmountOff(_Reward):
     name: RewardName
     points: RewardPoints
     kind: Literal["amount_off"]
@@ -178,14 +196,14 @@ class AmountOff(_Exact):
     currency: Currency
 
 
-class PercentOff(_Exact):
+class PercentOff(_Reward):
     name: RewardName
     points: RewardPoints
     kind: Literal["percent_off"]
     value: Percentage
 
 
-class FreeShipping(_Exact):
+class FreeShipping(_Reward):
     name: RewardName
     points: RewardPoints
     kind: Literal["free_shipping"]
@@ -203,16 +221,17 @@ class NewFreeShipping(FreeShipping):
     id: RewardId
 
 
+# A replacement may carry the id it was read with (it must be the path's).
 class AmountOffReplacement(AmountOff):
-    active: bool = True
+    id: RewardId | None = None
 
 
 class PercentOffReplacement(PercentOff):
-    active: bool = True
+    id: RewardId | None = None
 
 
 class FreeShippingReplacement(FreeShipping):
-    active: bool = True
+    id: RewardId | None = None
 
 
 RewardTerms = AmountOff | PercentOff | FreeShipping
@@ -221,7 +240,8 @@ RewardTerms = AmountOff | PercentOff | FreeShipping
 class RewardRequest(
     RootModel[Annotated[NewAmountOff | NewPercentOff | NewFreeShipping, Field(discriminator="kind")]]
 ):
-    """POST …/rewards: a new reward, with its id; `kind` decides which of `value` and `currency` it has."""
+    """POST …/rewards: a new reward, with its id; `kind` decides which of `value` and `currency` it
+    has; `active: false` creates it retired."""
 
     model_config = ConfigDict(strict=True, frozen=True, defer_build=True)
 
@@ -234,7 +254,8 @@ class RewardReplacement(
         ]
     ]
 ):
-    """PUT …/rewards/{reward_id}: the reward's terms, and whether it is offered."""
+    """PUT …/rewards/{reward_id}: the reward's terms, and whether it is offered (what a GET answers
+    is accepted as it is)."""
 
     model_config = ConfigDict(strict=True, frozen=True, defer_build=True)
 
