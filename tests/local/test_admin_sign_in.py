@@ -1,5 +1,5 @@
 """Merchant sign-in under the local server: the back office behind the template's Cognito authorizer,
-with tokens of the local issuer, as API Gateway guards it in AWS (CONTRACT.md section 8)."""
+with tokens of the local issuer, as API Gateway guards it in AWS (docs/merchant-access.md)."""
 
 from __future__ import annotations
 
