@@ -30,3 +30,10 @@ def test_nothing_cites_a_document_outside_the_repository() -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
         citing += [f"{relative}: {needle}" for needle in OUTSIDE if needle in text]
     assert citing == []
+
+
+def test_every_decision_record_is_in_the_decisions_index() -> None:
+    folder = ROOT / "docs" / "decisions"
+    index = (folder / "README.md").read_text(encoding="utf-8")
+    records = sorted(path.name for path in folder.glob("*.md") if path.name != "README.md")
+    assert [name for name in records if f"]({name})" not in index] == []

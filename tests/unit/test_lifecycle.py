@@ -134,7 +134,8 @@ def test_an_older_event_never_overwrites_newer_details() -> None:
 
     late = register(newer, occurred_at="2026-11-20T09:00:00Z", last_name="Oldname", email="old@example.com")
 
-    assert late.changes is None and not late.updated
+    assert late.changes is None
+    assert not late.updated
     assert (late.account.last_name, late.account.email) == ("Newname", "ann@example.com")
 
 
@@ -185,7 +186,8 @@ def test_the_same_details_said_later_keep_their_time_so_an_older_change_cannot_u
     """A rename (09:00) and its undo (10:00) delivered in the wrong order end with the undo."""
     member = register(None, occurred_at="2026-11-20T08:00:00Z").account  # Ann Lee
     undo = register(member, occurred_at="2026-11-20T10:00:00Z")
-    assert undo.duplicate and not undo.updated
+    assert undo.duplicate
+    assert not undo.updated
     assert undo.account.contact_updated_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
 
     rename = register(undo.account, occurred_at="2026-11-20T09:00:00Z", last_name="Smith")
