@@ -18,7 +18,7 @@ export async function renderCoupons(dashboard, container, options = {}) {
   const lookup = h(
     "form",
     { class: "search", role: "search", "data-form": "coupon-lookup" },
-    field("Coupon code", code, "As the customer shows it, e.g. 7KQ2-M9XD-…"),
+    field("Coupon code", code, "As the customer shows it: 16 letters and digits"),
     h("button", { type: "submit" }, "Look up"),
   );
   const result = h("div", { class: "coupon-result", "aria-live": "polite" });

@@ -20,7 +20,7 @@ const TYPE_WORDS = {
   reverse: "Order refunded: points taken back",
   expire: "Points expired",
   merge_in: "Merged from guest file",
-  merge_out: "Guest file merged into this account",
+  merge_out: "Points moved out of the guest file",
 };
 
 /** A required field's label, saying so (the browser enforces it; the label tells the merchant). */
