@@ -212,6 +212,28 @@ def test_a_newer_event_renames_a_member_and_an_older_one_delivered_late_changes_
     assert service.claim(STORE, "ann@old.example") is None
 
 
+@pytest.mark.parametrize(
+    "occurred_at",
+    [
+        "0001-01-01T00:00:00+14:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999-12:00",
+        "2026-11-20T12:00:00+05:30",
+    ],
+)
+def test_any_rfc_3339_time_is_kept_and_read_back(service: Service, occurred_at: str) -> None:
+    answer = service.register(at(registration_event(), occurred_at))
+
+    assert answer.status == 200
+    assert service.admin("GET", "/customers", query={"status": "member"}).status == 200
+    assert service.admin("GET", "/customers/c-42").json()["last_name"] == "Lee"
+    # The latest time there is: never older than the time held, so it refreshes the details.
+    again = service.register(
+        at(registration_event(last_name="Later", event_id="evt-later"), "9999-12-31T23:59:59.999999Z")
+    )
+    assert again.json()["status"] == "updated"
+
+
 def test_a_refreshed_email_another_member_holds_is_409_and_writes_nothing(service: Service) -> None:
     service.register(registration_event("ann", "ann@example.com"))
     service.register(registration_event("bob", "bob@example.com"))
