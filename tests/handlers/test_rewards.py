@@ -102,14 +102,14 @@ def test_a_reward_may_be_created_retired_and_created_as_a_read_shows_it(service:
     assert created["created_at"] != "2026-01-01T00:00:00.000Z"
 
 
-def test_a_replacement_naming_another_reward_is_422_and_writes_nothing(service: Service) -> None:
+def test_a_replacement_s_id_is_ignored_the_path_names_the_reward(service: Service) -> None:
     created = reward(service)
 
-    document = unchanged(
-        service, lambda: service.admin("PUT", "/rewards/ten-off", {**created, "id": "other"}), 422
-    )
+    answer = service.admin("PUT", "/rewards/ten-off", {**created, "id": "other", "points": 70})
 
-    assert document["error"] == "invalid_request"
+    assert answer.status == 200
+    assert (answer.json()["id"], answer.json()["points"]) == ("ten-off", 70)
+    assert service.admin("GET", "/rewards/other").status == 404
 
 
 def test_retired_rewards_are_listed_after_the_active_ones(service: Service) -> None:

@@ -221,7 +221,8 @@ class NewFreeShipping(FreeShipping):
     id: RewardId
 
 
-# A replacement may carry the id it was read with (it must be the path's).
+# A replacement may carry the id it was read with: ignored, the path names the reward (an id
+# never changes).
 class AmountOffReplacement(AmountOff):
     id: RewardId | None = None
 

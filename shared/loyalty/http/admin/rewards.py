@@ -11,7 +11,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from loyalty.domain.entities import Reward, RewardKind
 from loyalty.domain.operations import rewards
 from loyalty.domain.rules.rewards import RewardTerms
-from loyalty.errors import SchemaViolation
 from loyalty.http.admin.requests import body, ids, json_response, write_once
 from loyalty.http.models import RewardId, RewardReplacement, RewardRequest
 from loyalty.http.models import RewardTerms as RewardTermsBody
@@ -85,11 +84,6 @@ def get_reward(store_id: str, reward_id: str) -> Response[str]:
 def replace_reward(store_id: str, reward_id: str) -> Response[str]:
     reward_id_of(store_id, reward_id)
     request = body(router, RewardReplacement).root
-    if request.id is not None and request.id != reward_id:
-        raise SchemaViolation(
-            "the body's id names another reward than the path",
-            details=[{"loc": ["body", "id"], "type": "value_error", "msg": "must be the path's reward_id"}],
-        )
     repository = runtime().repository
     return catalog_changed(
         store_id,
