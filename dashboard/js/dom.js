@@ -15,15 +15,37 @@ export function h(tag, attributes = {}, ...children) {
       element.setAttribute(name, String(value));
     }
   }
-  append(element, children);
+  appendAll(element, children);
   return element;
 }
 
-function append(element, children) {
-  for (const child of children.flat()) {
+/** Append children, skipping null, undefined and false (the DOM's own append writes "null"). */
+export function append(element, ...children) {
+  appendAll(element, children);
+  return element;
+}
+
+function appendAll(element, children) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
+}
+
+/**
+ * Text that came from the API (names, emails, ids, reasons), isolated in a <bdi>: its own
+ * direction never reorders what is around it (a "\u202e" in an email cannot make it read as
+ * another address, nor spill into the next cell). Empty text shows `fallback`.
+ */
+export function isolated(value, fallback = "—") {
+  const text = value === undefined || value === null ? "" : String(value);
+  return text ? h("bdi", {}, text) : fallback;
+}
+
+/** A customer's name as a merchant reads it: first and last name, else the email, else the id. */
+export function displayName(customer) {
+  const name = [customer.first_name, customer.last_name].filter(Boolean).join(" ");
+  return name || customer.email || customer.customer_id;
 }
 
 let counter = 0;
@@ -43,7 +65,7 @@ export function field(text, control, hint) {
 
 export function replace(container, ...children) {
   container.replaceChildren();
-  append(container, children);
+  appendAll(container, children);
   return container;
 }
 

@@ -9,12 +9,13 @@ import { renderCustomers } from "./views/customers.js";
 import { renderCustomer } from "./views/customer.js";
 import { renderProgram } from "./views/program.js";
 import { renderRewards } from "./views/rewards.js";
+import { renderCoupons } from "./views/coupons.js";
 
 const STORE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 async function loadConfig() {
-  // Written by `make deploy` (API URL, Cognito domain and client id); absent under `make dev`,
-  // where the API is this page's own server and the sign-in is a local token.
+  // Written by `make deploy` (API URL, Cognito domain and client id); under `make dev` the file in
+  // dashboard/ is `{}`: the API is this page's own server and the sign-in is a local token.
   try {
     const response = await fetch("config.json", { cache: "no-store" });
     if (response.ok) return await response.json();
@@ -76,6 +77,7 @@ export class Dashboard {
       customer: renderCustomer,
       program: renderProgram,
       rewards: renderRewards,
+      coupons: renderCoupons,
     };
     const container = h("div", { class: "view", "data-view": section });
     replace(this.main, container);
@@ -163,7 +165,9 @@ async function main() {
     return;
   }
   if (!STORE_ID.test(storeId)) {
-    showError(`"${storeId}" is not a store id.`);
+    const message = "is not a store id: a store id is 1 to 64 letters, digits, dots, dashes or underscores.";
+    showError(`“${storeId}” ${message}`);
+    replace(main, h("h2", {}, "No such store"), h("p", {}, "“", h("bdi", {}, storeId), "” ", message));
     main.dataset.ready = "error";
     return;
   }

@@ -35,12 +35,11 @@ export function notify(text) {
 export function writeAction(form, { collect, perform, done, message }) {
   let pending = null; // {key, fingerprint} of an action whose outcome is unknown
   let inFlight = false;
-  const local = () => form.querySelector(".form-error");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (inFlight) return;
-    const error = local();
-    if (error) error.textContent = "";
+    clearFormErrors(); // an earlier error, of this form or another, no longer describes the page
+    clearError();
     let body;
     try {
       body = collect ? collect() : undefined;
@@ -74,6 +73,10 @@ export function writeAction(form, { collect, perform, done, message }) {
       });
     }
   });
+}
+
+export function clearFormErrors() {
+  for (const slot of document.querySelectorAll(".form-error")) slot.textContent = "";
 }
 
 function report(form, problem) {

@@ -67,8 +67,11 @@ def wix_member() -> Response[str]:
 
 
 def answer(outcome: Outcome) -> Response[str]:
-    count("DuplicateRegistrations" if outcome.duplicate else "CustomersRecorded")
-    logger.info("customer handled", extra={"duplicate": outcome.duplicate})
+    if outcome.duplicate:
+        count("DuplicateRegistrations")
+    else:
+        count("ContactsUpdated" if outcome.updated else "CustomersRecorded")
+    logger.info("customer handled", extra={"duplicate": outcome.duplicate, "updated": outcome.updated})
     return json_response(200, registration_view(outcome))
 
 

@@ -1,4 +1,4 @@
-"""Merchant sign-in as CloudFormation receives it (CONTRACT.md section 8): every /admin route of the
+"""Merchant sign-in as CloudFormation receives it (docs/merchant-access.md): every /admin route of the
 translated API behind the Cognito authorizer and nothing else, the user pool, the dashboard's public
 client, the managed login domain, and API Gateway's own 401 in the service's JSON shape."""
 

@@ -1,4 +1,4 @@
-"""Every back-office route holds a merchant to their own store (CONTRACT.md section 8): the groups in
+"""Every back-office route holds a merchant to their own store (docs/merchant-access.md): the groups in
 the claims API Gateway's Cognito authorizer passes decide, before anything is read or written."""
 
 from __future__ import annotations

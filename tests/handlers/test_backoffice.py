@@ -353,6 +353,23 @@ def test_search_matches_an_email_or_name_prefix_case_insensitively(service: Serv
     assert search("nobody") == []
 
 
+def test_each_listed_customer_carries_its_email_and_names(service: Service) -> None:
+    service.register(registration_event("ann", "ann@example.com", first_name="Ann", last_name="Lee"))
+    service.order(order_event("g-1", "guest", "5", email="guest@example.com"))
+
+    found = service.admin("GET", "/customers", query={"status": "member", "search": "ann"}).json()["items"]
+    guests = service.admin("GET", "/customers", query={"status": "candidate"}).json()["items"]
+
+    assert [
+        (item["customer_id"], item["email"], item["first_name"], item["last_name"]) for item in found
+    ] == [("ann", "ann@example.com", "Ann", "Lee")]
+    assert found[0]["points"]["balance"] == 0  # and the account, as every answer shows it
+    assert [(item["email"], item["first_name"], item["last_name"]) for item in guests] == [
+        ("guest@example.com", None, None)
+    ]
+    assert "tags" not in found[0]  # the list keeps to what a merchant finds people by
+
+
 @pytest.mark.parametrize(
     "query",
     [{"status": "gold"}, {"limit": "0"}, {"limit": "101"}, {"limit": "x"}, {"cursor": "not-a-cursor"}],

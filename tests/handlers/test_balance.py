@@ -92,6 +92,7 @@ NOW = int(time.time())
         token_for(STORE, "c-42", secret="another-key-that-is-at-least-32-bytes"),
         token_for(STORE, "c-42", secret=WEBHOOK_SECRET),
         token_for(STORE, "c-42", now=NOW - 7200, ttl=3600),
+        token_for(STORE, "c-42", now=NOW - 62, ttl=60),
         token_for(STORE, "c-42", ttl=2 * 86400),
         forged({"sub": f"{STORE}:c-42"}),
         forged({"exp": NOW + 60}),
@@ -106,6 +107,7 @@ NOW = int(time.time())
         "another-key",
         "webhook-secret-as-key",
         "expired",
+        "expired-seconds-ago",
         "lifetime-over-24h",
         "no-exp",
         "no-sub",
@@ -120,6 +122,16 @@ def test_a_bad_token_is_401(service: Service, token: str) -> None:
 
     assert answer.status == 401
     assert answer.json()["error"] == "unauthorized"
+
+
+def test_a_token_minted_by_a_clock_a_little_ahead_is_accepted(service: Service) -> None:
+    """No leeway past `exp` (merchant tokens get none either), but the storefront's server is
+    another clock: its `iat` a few seconds in the future is no reason to refuse the token."""
+    service.order(order_event(has_account=True))
+
+    answer = service.balance("c-42", token=token_for(STORE, "c-42", now=int(time.time()) + 30, ttl=600))
+
+    assert answer.status == 200
 
 
 def test_the_scheme_must_be_bearer(service: Service) -> None:

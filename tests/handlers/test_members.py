@@ -116,7 +116,8 @@ def test_a_members_email_change_moves_its_claim(service: Service) -> None:
 
     answer = service.register(registration_event("ann", "ann@new.example", event_id="evt-2"))
 
-    assert answer.json()["status"] == "processed"
+    assert answer.json()["status"] == "updated"
+    assert service.account("ann").email == "ann@new.example"
     assert service.claim(STORE, "ann@old.example") is None
     assert service.claim(STORE, "ann@new.example").customer_id == "ann"
     # The old address is free again.
@@ -134,6 +135,119 @@ def test_an_email_change_to_a_held_email_is_409_and_keeps_the_old_claim(service:
         409,
         "conflict",
     )
+
+
+# a member's contact details ---------------------------------------------------------------------
+
+
+def at(event: dict, occurred_at: str) -> dict:
+    return {**event, "occurred_at": occurred_at}
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of every AWS API call made (through any botocore client) while the test runs."""
+    from botocore.client import BaseClient
+
+    calls: list[str] = []
+    original = BaseClient._make_api_call
+
+    def recording(self: BaseClient, operation_name: str, api_params: dict) -> object:
+        calls.append(operation_name)
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    return calls
+
+
+def test_an_order_created_member_gets_its_names_from_the_registration_that_follows(
+    service: Service, aws_calls: list[str]
+) -> None:
+    service.order(order_event("1", "c-42", "30", has_account=True))
+    assert service.account("c-42").status is CustomerStatus.MEMBER
+    assert service.account("c-42").first_name is None
+    aws_calls.clear()
+
+    answer = service.register(registration_event())
+
+    assert answer.status == 200
+    assert answer.json() == {
+        "status": "updated",
+        "customer_id": "c-42",
+        "customer_status": "member",
+        "balance": 30,
+    }
+    assert aws_calls == ["GetItem", "TransactWriteItems"]
+    customer = service.admin("GET", "/customers/c-42").json()
+    assert (customer["email"], customer["first_name"], customer["last_name"]) == (
+        "ann@example.com",
+        "Ann",
+        "Lee",
+    )
+    service.assert_sound()
+
+
+def test_a_newer_event_renames_a_member_and_an_older_one_delivered_late_changes_nothing(
+    service: Service,
+) -> None:
+    service.register(at(registration_event(), "2026-11-20T10:00:00Z"))
+    renamed = service.register(
+        at(registration_event(last_name="Smith", event_id="evt-rename"), "2026-11-21T10:00:00Z")
+    )
+    assert renamed.json()["status"] == "updated"
+    before = service.snapshot()
+
+    late = service.register(
+        at(
+            registration_event("c-42", "ann@old.example", last_name="Old", event_id="evt-old"),
+            "2026-11-20T12:00:00Z",
+        )
+    )
+
+    assert late.status == 200
+    assert late.json()["status"] == "duplicate"
+    assert service.snapshot() == before
+    account = service.account("c-42")
+    assert (account.email, account.last_name) == ("ann@example.com", "Smith")
+    assert service.claim(STORE, "ann@old.example") is None
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    [
+        "0001-01-01T00:00:00+14:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999-12:00",
+        "2026-11-20T12:00:00+05:30",
+    ],
+)
+def test_any_rfc_3339_time_is_kept_and_read_back(service: Service, occurred_at: str) -> None:
+    answer = service.register(at(registration_event(), occurred_at))
+
+    assert answer.status == 200
+    assert service.admin("GET", "/customers", query={"status": "member"}).status == 200
+    assert service.admin("GET", "/customers/c-42").json()["last_name"] == "Lee"
+    # The latest time there is: never older than the time held, so it refreshes the details.
+    again = service.register(
+        at(registration_event(last_name="Later", event_id="evt-later"), "9999-12-31T23:59:59.999999Z")
+    )
+    assert again.json()["status"] == "updated"
+
+
+def test_a_refreshed_email_another_member_holds_is_409_and_writes_nothing(service: Service) -> None:
+    service.register(registration_event("ann", "ann@example.com"))
+    service.register(registration_event("bob", "bob@example.com"))
+
+    unchanged(
+        service,
+        lambda: service.register(
+            at(registration_event("ann", "BOB@example.com", last_name="New"), "2026-11-21T10:00:00Z")
+        ),
+        409,
+        "conflict",
+    )
+    assert service.account("ann").last_name == "Lee"
+    assert service.claim(STORE, "bob@example.com").customer_id == "bob"
 
 
 # invitation-accepted ----------------------------------------------------------------------------

@@ -72,6 +72,46 @@ def test_a_reward_is_created_read_listed_and_replaced(service: Service) -> None:
     assert [item["id"] for item in listed] == ["ship", "ten-off"]
 
 
+def test_a_client_can_put_back_what_it_read(service: Service) -> None:
+    created = reward(service)
+
+    again = service.admin("PUT", "/rewards/ten-off", {**created, "name": "€10 off, again"})
+
+    assert again.status == 200, again.body
+    assert again.json()["name"] == "€10 off, again"
+    assert again.json()["created_at"] == created["created_at"]  # the server's own, not the client's
+    sent_back = {
+        **again.json(),
+        "created_at": "1999-01-01T00:00:00.000Z",
+        "updated_at": "1999-01-01T00:00:00.000Z",
+    }
+    retired = service.admin("PUT", "/rewards/ten-off", {**sent_back, "active": False})
+    assert retired.json()["active"] is False
+    assert retired.json()["created_at"] == created["created_at"]
+    assert retired.json()["updated_at"] != "1999-01-01T00:00:00.000Z"
+
+
+def test_a_reward_may_be_created_retired_and_created_as_a_read_shows_it(service: Service) -> None:
+    retired = reward(service, {**SHIPPING, "active": False})
+    shown = {**TEN_OFF, "active": True, "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "x"}
+    created = reward(service, shown)
+
+    assert retired["active"] is False
+    assert service.admin("GET", "/rewards/ship").json()["active"] is False
+    assert created["active"] is True
+    assert created["created_at"] != "2026-01-01T00:00:00.000Z"
+
+
+def test_a_replacement_s_id_is_ignored_the_path_names_the_reward(service: Service) -> None:
+    created = reward(service)
+
+    answer = service.admin("PUT", "/rewards/ten-off", {**created, "id": "other", "points": 70})
+
+    assert answer.status == 200
+    assert (answer.json()["id"], answer.json()["points"]) == ("ten-off", 70)
+    assert service.admin("GET", "/rewards/other").status == 404
+
+
 def test_retired_rewards_are_listed_after_the_active_ones(service: Service) -> None:
     reward(service)
     reward(service, SHIPPING)

@@ -30,6 +30,7 @@ def shopify(
     event_id: str = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
     shop: str | None = SHOP,
     hmac_header: str | None = None,
+    triggered_at: str = "2026-11-20T17:11:10.123Z",
 ) -> Any:
     body = json.dumps(payload).encode()
     digest = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
@@ -38,7 +39,7 @@ def shopify(
         "X-Shopify-Topic": topic.replace("-", "/"),
         "X-Shopify-Hmac-Sha256": hmac_header if hmac_header is not None else digest,
         "X-Shopify-Webhook-Id": event_id,
-        "X-Shopify-Triggered-At": "2026-11-20T17:11:10.123Z",
+        "X-Shopify-Triggered-At": triggered_at,
         "X-Shopify-API-Version": "2026-10",
     }
     if shop is not None:
@@ -125,6 +126,35 @@ def test_customers_update_to_enabled_makes_the_guest_a_member_keeping_its_points
         "customer_status": "member",
         "balance": 388,
     }
+
+
+def test_customers_update_with_a_new_last_name_refreshes_the_members_details(service: Service) -> None:
+    shopify(service, "customers-create", payloads.customer(state="enabled"))
+    renamed = {**payloads.customer(state="enabled"), "last_name": "Biller-Smith", "email": "bob@new.example"}
+
+    answer = shopify(
+        service, "customers-update", renamed, event_id="update-1", triggered_at="2026-11-21T09:00:00Z"
+    )
+    late = shopify(
+        service,
+        "customers-update",
+        {**renamed, "last_name": "Stale"},
+        event_id="update-0",
+        triggered_at="2026-11-20T18:00:00Z",
+    )
+
+    assert answer.status == 200
+    assert answer.json()["status"] == "updated"
+    assert late.json()["status"] == "duplicate"
+    account = service.account(GUEST_ID, store_id=SHOP)
+    assert (account.email, account.first_name, account.last_name) == (
+        "bob@new.example",
+        "Bob",
+        "Biller-Smith",
+    )
+    assert service.claim(SHOP, "bob@biller.com") is None
+    assert service.claim(SHOP, "bob@new.example").customer_id == GUEST_ID
+    service.assert_sound(SHOP)
 
 
 def test_an_enabled_customer_without_email_is_still_a_member(service: Service) -> None:

@@ -1,4 +1,4 @@
-"""CORS on the storefront routes (CONTRACT.md section 2): the store's `storefront_origins` get the
+"""CORS on the storefront routes (docs/api.md): the store's `storefront_origins` get the
 headers, preflight included; any other origin gets none; never `*`."""
 
 from __future__ import annotations

@@ -181,6 +181,19 @@ def test_a_member_created_pending_is_a_candidate_until_updated_approved(service:
     service.assert_sound(STORE)
 
 
+def test_a_member_updated_with_a_new_name_refreshes_the_members_details(service: Service) -> None:
+    send(service, MEMBERS, MEMBER_CREATED, wix.member_created_event(wix.member()))
+    entity = wix.member()
+    entity["contact"]["lastName"] = "Lee-Smith"
+
+    answer = send(service, MEMBERS, MEMBER_UPDATED, wix.member_updated_event(entity))
+
+    assert answer.json()["status"] == "updated"
+    account = service.account(wix.VISITOR_CONTACT, store_id=STORE)
+    assert (account.first_name, account.last_name) == ("Ann", "Lee-Smith")
+    service.assert_sound(STORE)
+
+
 def test_names_kept_in_contact_details_are_read_too(service: Service) -> None:
     entity = wix.member()
     entity["contactDetails"] = {"firstName": "Annie", "lastName": "Lee-Smith", "emails": ["ann@example.com"]}

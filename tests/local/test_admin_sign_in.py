@@ -1,5 +1,5 @@
 """Merchant sign-in under the local server: the back office behind the template's Cognito authorizer,
-with tokens of the local issuer, as API Gateway guards it in AWS (CONTRACT.md section 8)."""
+with tokens of the local issuer, as API Gateway guards it in AWS (docs/merchant-access.md)."""
 
 from __future__ import annotations
 
@@ -122,6 +122,7 @@ def test_a_merchant_of_several_stores_opens_each_of_them(
     "problem",
     [
         "expired",
+        "expired-seconds-ago",
         "foreign-signed",
         "another-client",
         "another-issuer",
@@ -140,6 +141,8 @@ def test_an_invalid_token_is_401_before_the_function_runs(
     merchant = Merchant("m@example.com", (f"store:{store}",))
     if problem == "expired":
         token = admin_token(local_server, store, now=now - 3600, ttl=60)
+    elif problem == "expired-seconds-ago":  # no leeway past exp, as for customer tokens
+        token = admin_token(local_server, store, now=now - 62, ttl=60)
     elif problem == "foreign-signed":
         token = admin_token(local_server, store, issuer=LocalIssuer(tmp_path / "elsewhere"))
     elif problem == "another-client":

@@ -81,8 +81,11 @@ def test_unknown_files_are_not_found() -> None:
         merge(account("g", CustomerStatus.CANDIDATE), None)
 
 
-def register(current: Account | None, **changes: object):  # type: ignore[no-untyped-def]
-    event = MemberRegistered.model_validate_json(json.dumps(registration_event(**changes)))  # type: ignore[arg-type]
+def register(current: Account | None, occurred_at: str | None = None, **changes: object):  # type: ignore[no-untyped-def]
+    payload = registration_event(**changes)  # type: ignore[arg-type]
+    if occurred_at is not None:
+        payload["occurred_at"] = occurred_at
+    event = MemberRegistered.model_validate_json(json.dumps(payload))
     return decide_registration(registration(event), current, None, NOW)
 
 
@@ -94,8 +97,12 @@ def test_registration_keeps_every_point(pts: Points) -> None:
 
 
 def test_a_member_with_the_same_email_in_any_case_is_a_duplicate() -> None:
-    member = account("c-42", CustomerStatus.MEMBER).changed(NOW, email="Ann@Example.com")
-    assert register(member, email="ANN@example.COM").changes is None
+    member = account("c-42", CustomerStatus.MEMBER).changed(
+        NOW, email="Ann@Example.com", first_name="Ann", last_name="Lee", contact_updated_at=NOW
+    )
+    decision = register(member, email="ANN@example.COM")
+    assert decision.changes is None
+    assert not decision.updated
 
 
 def test_an_email_change_claims_the_new_and_releases_the_old() -> None:
@@ -103,3 +110,87 @@ def test_an_email_change_claims_the_new_and_releases_the_old() -> None:
     changes = register(member, email="new@example.com").changes
     assert [claim.email_key for claim in changes.claims] == ["new@example.com"]
     assert [claim.email_key for claim in changes.released_claims] == ["old@example.com"]
+
+
+# A member's contact details: refreshed by a newer event, never by an older one -------------------
+
+
+def test_a_member_created_by_an_order_gets_its_names_from_the_registration_that_follows() -> None:
+    member = account("c-42", CustomerStatus.MEMBER).changed(NOW, email="ann@example.com")
+
+    decision = register(member)
+
+    assert decision.updated
+    after = decision.account
+    assert (after.first_name, after.last_name, after.email) == ("Ann", "Lee", "ann@example.com")
+    assert after.contact_updated_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    assert decision.changes.claims == decision.changes.released_claims == ()  # the same address
+    assert after.revision == member.revision + 1
+    assert after.last_activity_at == member.last_activity_at  # a new name is no points activity
+
+
+def test_an_older_event_never_overwrites_newer_details() -> None:
+    newer = register(None, occurred_at="2026-11-21T09:00:00Z", last_name="Newname").account
+
+    late = register(newer, occurred_at="2026-11-20T09:00:00Z", last_name="Oldname", email="old@example.com")
+
+    assert late.changes is None
+    assert not late.updated
+    assert (late.account.last_name, late.account.email) == ("Newname", "ann@example.com")
+
+
+def test_a_late_registration_of_a_candidate_makes_it_a_member_but_keeps_its_newer_details() -> None:
+    candidate = replace(
+        account("c-42", CustomerStatus.CANDIDATE),
+        email="new@example.com",
+        last_name="Newname",
+        contact_updated_at=datetime(2026, 11, 21, tzinfo=UTC),
+    )
+
+    decision = register(candidate, occurred_at="2026-11-20T00:00:00Z", email="old@example.com")
+
+    assert decision.account.status is CustomerStatus.MEMBER
+    assert (decision.account.email, decision.account.last_name) == ("new@example.com", "Newname")
+    assert [claim.email_key for claim in decision.changes.claims] == ["new@example.com"]
+
+
+details = st.tuples(
+    st.sampled_from(["ann@example.com", "ann@other.example", "Ann@Example.com"]),
+    st.sampled_from(["Ann", "Anna"]),
+    st.sampled_from(["Lee", "Lee-Smith"]),
+)
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), details), min_size=1, max_size=6))
+def test_whatever_the_order_of_delivery_the_newest_details_win(
+    deliveries: list[tuple[int, tuple[str, str, str]]],
+) -> None:
+    current: Account | None = None
+    for hour, (email, first, last) in deliveries:
+        decision = register(
+            current, occurred_at=f"2026-11-20T0{hour}:00:00Z", email=email, first_name=first, last_name=last
+        )
+        if decision.changes is not None:
+            current = decision.account
+        assert current is not None
+    newest_hour = max(hour for hour, _ in deliveries)
+    newest = {contact for hour, contact in deliveries if hour == newest_hour}
+    held = (current.email, current.first_name, current.last_name)
+    # Among events of the same instant, the last delivered wins (ties are not older).
+    assert held[0].lower() in {email.lower() for email, _, _ in newest}
+    assert (held[1], held[2]) in {(first, last) for _, first, last in newest}
+    assert current.contact_updated_at == datetime(2026, 11, 20, newest_hour, tzinfo=UTC)
+
+
+def test_the_same_details_said_later_keep_their_time_so_an_older_change_cannot_undo_them() -> None:
+    """A rename (09:00) and its undo (10:00) delivered in the wrong order end with the undo."""
+    member = register(None, occurred_at="2026-11-20T08:00:00Z").account  # Ann Lee
+    undo = register(member, occurred_at="2026-11-20T10:00:00Z")
+    assert undo.duplicate
+    assert not undo.updated
+    assert undo.account.contact_updated_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
+
+    rename = register(undo.account, occurred_at="2026-11-20T09:00:00Z", last_name="Smith")
+
+    assert rename.changes is None
+    assert rename.account.last_name == "Lee"

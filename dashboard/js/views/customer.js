@@ -1,7 +1,7 @@
 // One customer's card: status, contact, points, merged guest files, history, and the actions
 // Give points, Edit balance, Redeem, Exclude / Include.
 
-import { field, formatPoints, formatTime, h, replace } from "../dom.js";
+import { append, displayName, field, formatPoints, formatTime, h, isolated, replace } from "../dom.js";
 import { notify, showError, wholeNumber, writeAction } from "../ui.js";
 
 const STATUS_WORDS = { member: "Member", candidate: "Guest (not a member yet)", excluded: "Excluded", merged: "Merged" };
@@ -9,6 +9,23 @@ const HISTORY_PAGE = 20;
 
 function definition(term, value, name) {
   return [h("dt", {}, term), h("dd", { "data-field": name }, value ?? "—")];
+}
+
+// What a history entry is, in words (the API's types are for programs).
+const TYPE_WORDS = {
+  earn: "Points earned",
+  adjust: "Adjusted by hand",
+  redeem: "Redeemed",
+  refund: "Coupon voided: points given back",
+  reverse: "Order refunded: points taken back",
+  expire: "Points expired",
+  merge_in: "Merged from guest file",
+  merge_out: "Points moved out of the guest file",
+};
+
+/** A required field's label, saying so (the browser enforces it; the label tells the merchant). */
+function required(text) {
+  return [text, " ", h("span", { class: "required" }, "(required)")];
 }
 
 // A transaction's answer carries the account; PUT and DELETE answer the account itself.
@@ -26,27 +43,40 @@ export async function renderCustomer(dashboard, container, options) {
   const customer = await dashboard.api.request("GET", base);
   const reload = (notice) => dashboard.show("customer", { ...options, keepNotice: Boolean(notice) });
   const points = customer.points;
-  const name = [customer.first_name, customer.last_name].filter(Boolean).join(" ");
+  const openCard = (id) => dashboard.show("customer", { customerId: id, from: options.from });
+  const guestLink = (id) =>
+    h("button", { type: "button", class: "link", "data-guest": id, onclick: () => openCard(id) }, isolated(id));
+  const merged = customer.merged_customer_ids || [];
 
-  container.append(
+  append(
+    container,
     h(
       "p",
       {},
       h("button", { type: "button", class: "link", onclick: () => dashboard.show("customers", options.from || {}) }, "← Back to the customers"),
     ),
-    h("h2", {}, name || customer.email || customer.customer_id),
+    h("h2", {}, isolated(displayName(customer))),
+    customer.merged_from
+      ? h(
+          "p",
+          { class: "hint", "data-field": "merged_from" },
+          "Guest file ",
+          isolated(customer.merged_from),
+          " was merged into this account: its points and orders are here.",
+        )
+      : null,
     h(
       "section",
       { class: "customer-card", "aria-label": "Customer details" },
       h(
         "dl",
         { class: "facts" },
-        ...definition("Customer id", customer.customer_id, "customer_id"),
+        ...definition("Customer id", isolated(customer.customer_id), "customer_id"),
         ...definition("Status", STATUS_WORDS[customer.status] || customer.status, "status"),
-        ...definition("Email", customer.email, "email"),
-        ...definition("First name", customer.first_name, "first_name"),
-        ...definition("Last name", customer.last_name, "last_name"),
-        ...definition("Tags", (customer.tags || []).join(", ") || "—", "tags"),
+        ...definition("Email", isolated(customer.email), "email"),
+        ...definition("First name", isolated(customer.first_name), "first_name"),
+        ...definition("Last name", isolated(customer.last_name), "last_name"),
+        ...definition("Tags", (customer.tags || []).length ? customer.tags.flatMap((tag, index) => [index ? ", " : "", isolated(tag)]) : "—", "tags"),
         ...definition("Balance", formatPoints(points.balance), "balance"),
         ...definition("Earned", formatPoints(points.earned), "earned"),
         ...definition("Adjusted", formatPoints(points.adjusted), "adjusted"),
@@ -54,7 +84,7 @@ export async function renderCustomer(dashboard, container, options) {
         ...(points.expired !== undefined ? definition("Expired", formatPoints(points.expired), "expired") : []),
         ...definition("Revision", String(customer.revision), "revision"),
         ...definition("Last activity", formatTime(customer.last_activity_at), "last_activity_at"),
-        ...definition("Merged guest files", (customer.merged_customer_ids || []).join(", ") || "none", "merged"),
+        ...definition("Merged guest files", merged.length ? merged.flatMap((id, index) => [index ? ", " : "", guestLink(id)]) : "none", "merged"),
       ),
     ),
   );
@@ -68,7 +98,7 @@ export async function renderCustomer(dashboard, container, options) {
 
   const history = h("section", { "aria-labelledby": "history-heading" }, h("h3", { id: "history-heading" }, "History"));
   container.append(history);
-  await renderHistory(dashboard, base, history);
+  await renderHistory(dashboard, base, history, customer.customer_id, guestLink);
 }
 
 function givePointsForm(dashboard, base, reload) {
@@ -78,8 +108,8 @@ function givePointsForm(dashboard, base, reload) {
     "form",
     { class: "action", "data-action": "give-points" },
     h("h4", {}, "Give points"),
-    field("Points (negative to take away)", amount),
-    field("Reason", reason),
+    field(required("Points (negative to take away)"), amount),
+    field(required("Reason"), reason, "Shown in the customer's history"),
     h("button", { type: "submit" }, "Give points"),
     errorSlot(),
   );
@@ -100,8 +130,8 @@ function editBalanceForm(dashboard, base, customer, reload) {
     "form",
     { class: "action", "data-action": "edit-balance" },
     h("h4", {}, "Edit balance"),
-    field("New balance", balance),
-    field("Reason", reason),
+    field(required("New balance"), balance),
+    field(required("Reason"), reason),
     field("As of revision", revision, "The card's revision: if the customer changed since, the edit is refused"),
     h("button", { type: "submit" }, "Save balance"),
     errorSlot(),
@@ -147,10 +177,11 @@ async function redeemForm(dashboard, base, customer, reload) {
   const choice = h(
     "select",
     { name: "reward_id", required: true },
-    ...rewards.map((reward) => h("option", { value: reward.id }, `${reward.name} — ${formatPoints(reward.points)} points`)),
+    ...rewards.map((reward) => h("option", { value: reward.id }, `\u2068${reward.name}\u2069 — ${formatPoints(reward.points)} points`)),
   );
   const coupon = h("output", { class: "coupon", "aria-live": "polite" });
-  form.append(
+  append(
+    form,
     field("Reward", choice),
     h("button", { type: "submit", disabled: customer.status !== "member" }, "Redeem"),
     customer.status !== "member" ? h("p", { class: "hint" }, "Only members can redeem.") : null,
@@ -196,12 +227,37 @@ function exclusionForm(dashboard, base, customer, reload) {
   return form;
 }
 
-async function renderHistory(dashboard, base, section) {
+/** The entry's details in words: its reason, the order and coupon it names (once), a shortfall. */
+function entryDetails(entry) {
+  const merge = entry.type === "merge_in" || entry.type === "merge_out";
+  const reason = merge ? "" : entry.reason || "";
+  const parts = [];
+  if (reason) parts.push(isolated(reason));
+  if (entry.order_id && !reason.includes(`order ${entry.order_id}`)) parts.push(["order ", isolated(entry.order_id)]);
+  if (entry.coupon_code && !reason.includes(entry.coupon_code)) parts.push(["coupon ", isolated(entry.coupon_code)]);
+  if (entry.shortfall) parts.push(`${formatPoints(entry.shortfall)} points could not be taken (the balance was too low)`);
+  return parts.flatMap((part, index) => (index ? [" · ", part] : [part]));
+}
+
+/** What an entry is, in words; a merged guest file's entries say which file, with a link to it. */
+function entryKind(entry, owner, guestLink) {
+  const words = TYPE_WORDS[entry.type] || entry.type;
+  if (entry.type === "merge_in") {
+    const guest = entry.id.startsWith("merge_in:") ? entry.id.slice("merge_in:".length) : null;
+    return guest ? [words, " ", guestLink(guest)] : words;
+  }
+  if (entry.customer_id && entry.customer_id !== owner) {
+    return [words, h("br"), h("small", { class: "hint" }, "on guest file ", guestLink(entry.customer_id))];
+  }
+  return words;
+}
+
+async function renderHistory(dashboard, base, section, owner, guestLink) {
   const body = h("tbody");
   const table = h(
     "table",
     { class: "history" },
-    h("thead", {}, h("tr", {}, ...["When", "Type", "Points", "Balance after", "Details"].map((name) => h("th", { scope: "col" }, name)))),
+    h("thead", {}, h("tr", {}, ...["When", "What", "Points", "Balance after", "Details"].map((name) => h("th", { scope: "col" }, name)))),
     body,
   );
   const more = h("div", { class: "pager" });
@@ -209,18 +265,16 @@ async function renderHistory(dashboard, base, section) {
   async function load(cursor) {
     const page = await dashboard.api.request("GET", `${base}/transactions`, { query: { limit: HISTORY_PAGE, cursor } });
     for (const entry of page.items) {
-      const details = [entry.reason, entry.order_id && `order ${entry.order_id}`, entry.coupon_code && `coupon ${entry.coupon_code}`, entry.shortfall && `shortfall ${entry.shortfall}`]
-        .filter(Boolean)
-        .join(" · ");
+      const details = entryDetails(entry);
       body.append(
         h(
           "tr",
-          {},
+          { "data-type": entry.type },
           h("td", {}, formatTime(entry.created_at)),
-          h("td", {}, entry.type),
+          h("td", {}, entryKind(entry, owner, guestLink)),
           h("td", { class: "number" }, entry.points > 0 ? `+${formatPoints(entry.points)}` : formatPoints(entry.points)),
           h("td", { class: "number" }, formatPoints(entry.balance_after)),
-          h("td", {}, details || "—"),
+          h("td", {}, details.length ? details : "—"),
         ),
       );
     }

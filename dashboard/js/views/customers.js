@@ -1,7 +1,7 @@
 // The customers in three tabs (Members, Guests, Excluded), newest activity first, with a search
 // box (email or name prefix) and pages (the API's opaque next_cursor).
 
-import { field, formatPoints, formatTime, h, replace } from "../dom.js";
+import { displayName, field, formatPoints, formatTime, h, isolated, replace } from "../dom.js";
 import { showError } from "../ui.js";
 
 const TABS = [
@@ -90,7 +90,7 @@ export async function renderCustomers(dashboard, container, options = {}) {
         { "data-customer": customer.customer_id },
         h(
           "th",
-          { scope: "row" },
+          { scope: "row", "data-field": "name" },
           h(
             "button",
             {
@@ -98,10 +98,11 @@ export async function renderCustomers(dashboard, container, options = {}) {
               class: "link",
               onclick: () => dashboard.show("customer", { customerId: customer.customer_id, from: { ...state, cursors: undefined } }),
             },
-            customer.customer_id,
+            isolated(displayName(customer)),
           ),
         ),
-        h("td", {}, customer.status),
+        h("td", { "data-field": "email" }, isolated(customer.email)),
+        h("td", { "data-field": "customer_id" }, isolated(customer.customer_id)),
         h("td", { class: "number" }, formatPoints(customer.points.balance)),
         h("td", {}, formatTime(customer.last_activity_at)),
       ),
@@ -123,11 +124,15 @@ export async function renderCustomers(dashboard, container, options = {}) {
         ? h(
             "table",
             { class: "customers" },
-            h("caption", {}, `${label}${state.search ? ` matching “${state.search}”` : ""}, page ${state.cursors.length}`),
-            h("thead", {}, h("tr", {}, ...["Customer", "Status", "Balance", "Last activity"].map((name) => h("th", { scope: "col" }, name)))),
+            h("caption", {}, label, state.search ? [" matching “", isolated(state.search), "”"] : "", `, page ${state.cursors.length}`),
+            h("thead", {}, h("tr", {}, ...["Name", "Email", "Customer id", "Balance", "Last activity"].map((name) => h("th", { scope: "col" }, name)))),
             h("tbody", {}, ...rows),
           )
-        : h("p", { class: "empty" }, state.search ? `No ${label.toLowerCase()} match “${state.search}”.` : `No ${label.toLowerCase()} yet.`),
+        : h(
+            "p",
+            { class: "empty" },
+            state.search ? [`No ${label.toLowerCase()} match “`, isolated(state.search), "”."] : `No ${label.toLowerCase()} yet.`,
+          ),
       pager,
     );
     panel.dataset.loaded = state.status;

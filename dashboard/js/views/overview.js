@@ -72,11 +72,19 @@ async function renderChart(dashboard, section, days) {
   const rows = activity.days || [];
   const earned = rows.reduce((sum, day) => sum + day.earned, 0);
   const redeemed = rows.reduce((sum, day) => sum + day.redeemed, 0);
+  const reversed = rows.reduce((sum, day) => sum + day.reversed, 0);
   const canvas = h("canvas", {
     id: "activity-chart",
     role: "img",
-    "aria-label": `Points earned (${earned}) and redeemed (${redeemed}) per day, ${rows[0]?.date} to ${rows.at(-1)?.date}`,
+    "aria-label": `Points earned (${earned}), taken back by refunds (${reversed}) and redeemed (${redeemed}) per day, ${rows[0]?.date} to ${rows.at(-1)?.date}`,
   });
+  // The chart counts points the day orders earn them, and refunds apart; the Earned card is net.
+  const explained = h(
+    "p",
+    { class: "hint", "data-note": "earned" },
+    "Earned counts points on the day orders earn them; Refunded counts what refunds took back. ",
+    "The Earned card above is net of refunds: earned minus refunded, over all time.",
+  );
   const table = h(
     "details",
     { class: "chart-table" },
@@ -84,7 +92,7 @@ async function renderChart(dashboard, section, days) {
     h(
       "table",
       {},
-      h("thead", {}, h("tr", {}, ...["Day", "Earned", "Redeemed", "Adjusted", "Expired", "Reversed"].map((name) => h("th", { scope: "col" }, name)))),
+      h("thead", {}, h("tr", {}, ...["Day", "Earned", "Redeemed", "Adjusted", "Expired", "Refunded"].map((name) => h("th", { scope: "col" }, name)))),
       h(
         "tbody",
         {},
@@ -96,7 +104,7 @@ async function renderChart(dashboard, section, days) {
       ),
     ),
   );
-  section.append(h("div", { class: "chart-box" }, canvas), table);
+  section.append(h("div", { class: "chart-box" }, canvas), explained, table);
   if (typeof window.Chart !== "function") {
     section.append(h("p", { class: "error-text" }, "The chart library did not load; the table above has the numbers."));
     return;
@@ -108,6 +116,7 @@ async function renderChart(dashboard, section, days) {
       datasets: [
         { label: "Earned", data: rows.map((day) => day.earned), backgroundColor: "#2f7d4f" },
         { label: "Redeemed", data: rows.map((day) => day.redeemed), backgroundColor: "#b5542c" },
+        { label: "Refunded", data: rows.map((day) => day.reversed), backgroundColor: "#8a8f2c" },
       ],
     },
     options: {

@@ -1,6 +1,6 @@
 // The rewards catalog: list, create, edit, retire.
 
-import { field, formatPoints, h } from "../dom.js";
+import { field, formatPoints, h, isolated } from "../dom.js";
 import { writeAction, wholeNumber } from "../ui.js";
 
 const KINDS = [
@@ -8,6 +8,17 @@ const KINDS = [
   ["percent_off", "Percent off"],
   ["free_shipping", "Free shipping"],
 ];
+
+/** An id from a name, as a suggestion: "€10 off" → "10-off" (letters, digits and dashes). */
+export function suggestedId(name) {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64);
+}
 
 function describeValue(reward) {
   if (reward.kind === "amount_off") return `${reward.value} ${reward.currency || ""}`.trim();
@@ -36,14 +47,14 @@ export async function renderRewards(dashboard, container, options = {}) {
             h(
               "tr",
               { "data-reward": reward.id },
-              h("th", { scope: "row" }, `${reward.name} (${reward.id})`),
+              h("th", { scope: "row" }, isolated(reward.name), " ", h("small", { class: "hint" }, "(", isolated(reward.id), ")")),
               h("td", { class: "number" }, formatPoints(reward.points)),
               h("td", {}, describeValue(reward)),
               h("td", {}, reward.active ? "active" : "retired"),
               h(
                 "td",
                 {},
-                h("button", { type: "button", onclick: () => dashboard.show("rewards", { edit: reward.id }) }, `Edit ${reward.name}`),
+                h("button", { type: "button", class: "secondary", onclick: () => dashboard.show("rewards", { edit: reward.id }) }, "Edit ", isolated(reward.name)),
                 reward.active ? retireForm(dashboard, reward) : null,
               ),
             ),
@@ -59,35 +70,64 @@ export async function renderRewards(dashboard, container, options = {}) {
 }
 
 function retireForm(dashboard, reward) {
-  const form = h("form", { class: "inline", "data-action": "retire" }, h("button", { type: "submit" }, `Retire ${reward.name}`));
+  const form = h(
+    "form",
+    { class: "inline", "data-action": "retire" },
+    h("button", { type: "submit", class: "danger" }, "Retire ", isolated(reward.name)),
+  );
   writeAction(form, {
     perform: (_body, key) =>
       dashboard.api.request("DELETE", dashboard.path(`/rewards/${encodeURIComponent(reward.id)}`), { idempotencyKey: key }),
-    message: `${reward.name} retired: coupons already issued stay valid.`,
+    message: `\u2068${reward.name}\u2069 retired: coupons already issued stay valid.`,
     done: () => dashboard.show("rewards", { keepNotice: true }),
   });
   return form;
 }
 
 function rewardForm(dashboard, reward) {
-  const id = h("input", { name: "id", type: "text", required: true, maxlength: 64, pattern: "[A-Za-z0-9._\\-]{1,64}", value: reward?.id, readonly: Boolean(reward) });
+  const id = h("input", { name: "id", type: "text", required: true, maxlength: 64, pattern: "[A-Za-z0-9._\\-]{1,64}", value: reward?.id, readonly: Boolean(reward), autocomplete: "off" });
   const name = h("input", { name: "name", type: "text", required: true, maxlength: 100, value: reward?.name });
   const points = h("input", { name: "points", type: "number", min: "1", max: "10000000", step: "1", required: true, value: reward?.points });
   const kind = h("select", { name: "kind" }, ...KINDS.map(([value, label]) => h("option", { value, selected: reward?.kind === value }, label)));
   const value = h("input", { name: "value", type: "text", inputmode: "decimal", value: reward?.value });
   const currency = h("input", { name: "currency", type: "text", maxlength: 3, value: reward?.currency, autocomplete: "off" });
+  const valueField = field("Value", value, "An amount for Amount off, a percentage for Percent off");
+  const currencyField = field("Currency", currency, "Three letters, e.g. EUR");
+  // Only what the kind takes is shown: free shipping has no value, only an amount has a currency.
+  const showTerms = () => {
+    valueField.hidden = kind.value === "free_shipping";
+    currencyField.hidden = kind.value !== "amount_off";
+    value.required = !valueField.hidden;
+    currency.required = !currencyField.hidden;
+  };
+  kind.addEventListener("change", showTerms);
+  showTerms();
+  if (!reward) {
+    // The id follows the name until the merchant types an id of their own.
+    let suggested = "";
+    name.addEventListener("input", () => {
+      if (id.value === suggested) {
+        suggested = suggestedId(name.value);
+        id.value = suggested;
+      }
+    });
+  }
   const form = h(
     "form",
-    { class: "settings", "data-form": "reward" },
-    h("h3", {}, reward ? `Edit ${reward.name}` : "New reward"),
-    field("Id", id, "Letters, digits, dots, dashes, underscores; it cannot change later"),
+    { class: "settings reward-form", "data-form": "reward" },
+    h("h3", {}, reward ? ["Edit ", isolated(reward.name)] : "New reward"),
     field("Name", name),
+    field("Id", id, reward ? "An id cannot change" : "Suggested from the name; letters, digits, dots, dashes, underscores; it cannot change later"),
     field("Points", points),
     field("Kind", kind),
-    field("Value", value, "An amount for Amount off, a percentage for Percent off; empty for Free shipping"),
-    field("Currency", currency, "For Amount off, e.g. EUR"),
-    h("button", { type: "submit" }, reward ? "Save reward" : "Create reward"),
-    reward ? h("button", { type: "button", onclick: () => dashboard.show("rewards") }, "Cancel") : null,
+    valueField,
+    currencyField,
+    h(
+      "div",
+      { class: "buttons" },
+      h("button", { type: "submit" }, reward ? "Save reward" : "Create reward"),
+      reward ? h("button", { type: "button", class: "secondary", onclick: () => dashboard.show("rewards") }, "Cancel") : null,
+    ),
     h("p", { class: "form-error", role: "alert" }),
   );
   writeAction(form, {

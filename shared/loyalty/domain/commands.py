@@ -7,6 +7,7 @@ one of these; the rules never see pydantic models, headers or JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 
@@ -47,6 +48,8 @@ class Registration:
     event_id: str
     store_id: str
     customer: Registrant
+    # When the platform says the details were set: a late, older event never overwrites newer ones.
+    occurred_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

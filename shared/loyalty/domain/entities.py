@@ -82,6 +82,9 @@ class Account:
     merged_customer_ids: tuple[str, ...] = ()
     # The status an excluded customer returns to when it is included again.
     status_before_exclusion: CustomerStatus | None = None
+    # When the event that last set the email and names occurred (None: never set by one, or set
+    # before this was kept): an older registration or platform update never overwrites them.
+    contact_updated_at: datetime | None = None
 
     @property
     def can_redeem(self) -> bool:
@@ -101,6 +104,11 @@ class Account:
             last_activity_at=now,
             **changes,  # type: ignore[arg-type]
         )
+
+    def revised(self, now: datetime, **changes: object) -> Account:
+        """The next revision, written at `now` but no activity (contact details refreshed): the
+        points' expiry and the list's activity order stay where they were."""
+        return replace(self, revision=self.revision + 1, updated_at=now, **changes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from loyalty.domain.commands import (
     Buyer,
     Invitation,
@@ -34,7 +36,18 @@ def registration(event: MemberRegistered) -> Registration:
         event_id=event.event_id,
         store_id=event.store_id,
         customer=Registrant(customer.id, customer.email, customer.first_name, customer.last_name),
+        occurred_at=_utc(event.occurred_at),
     )
+
+
+def _utc(moment: datetime) -> datetime:
+    """An event's time in UTC. RFC 3339 allows times that fall outside datetime's range once moved
+    to UTC (year 1 at +14:00, year 9999 at -12:00): those are clamped to the range's ends."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        earliest, latest = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+        return earliest if moment.year == earliest.year else latest
 
 
 def invitation(event: InvitationAccepted) -> Invitation:

@@ -139,7 +139,7 @@ class ProgramRequest(_Model):
     pending_days: Annotated[int, Field(ge=0, le=90)] = 0
 
 
-# The rewards catalog and coupons (CONTRACT.md section 7) ----------------------------------------
+# The rewards catalog and coupons ----------------------------------------
 
 RewardId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 RewardName = Annotated[
@@ -171,7 +171,25 @@ class _Exact(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True, extra="forbid", defer_build=True)
 
 
-class AmountOff(_Exact):
+# What a read of a reward shows that the server sets itself: accepted when a client sends back what
+# it read, and ignored.
+ServerTime = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    Field(description="The server's own (as a read shows it): ignored when sent back."),
+]
+
+
+class _Reward(_Exact):
+    """The representation POST and PUT take, so a client can PUT what it read: `active` (false
+    creates or keeps the reward retired), and the server's timestamps, ignored."""
+
+    active: bool = True
+    created_at: ServerTime | None = None
+    updated_at: ServerTime | None = None
+
+
+class AmountOff(_Reward):
     name: RewardName
     points: RewardPoints
     kind: Literal["amount_off"]
@@ -179,14 +197,14 @@ class AmountOff(_Exact):
     currency: Currency
 
 
-class PercentOff(_Exact):
+class PercentOff(_Reward):
     name: RewardName
     points: RewardPoints
     kind: Literal["percent_off"]
     value: Percentage
 
 
-class FreeShipping(_Exact):
+class FreeShipping(_Reward):
     name: RewardName
     points: RewardPoints
     kind: Literal["free_shipping"]
@@ -204,16 +222,18 @@ class NewFreeShipping(FreeShipping):
     id: RewardId
 
 
+# A replacement may carry the id it was read with: ignored, the path names the reward (an id
+# never changes).
 class AmountOffReplacement(AmountOff):
-    active: bool = True
+    id: RewardId | None = None
 
 
 class PercentOffReplacement(PercentOff):
-    active: bool = True
+    id: RewardId | None = None
 
 
 class FreeShippingReplacement(FreeShipping):
-    active: bool = True
+    id: RewardId | None = None
 
 
 RewardTerms = AmountOff | PercentOff | FreeShipping
@@ -222,7 +242,8 @@ RewardTerms = AmountOff | PercentOff | FreeShipping
 class RewardRequest(
     RootModel[Annotated[NewAmountOff | NewPercentOff | NewFreeShipping, Field(discriminator="kind")]]
 ):
-    """POST …/rewards: a new reward, with its id; `kind` decides which of `value` and `currency` it has."""
+    """POST …/rewards: a new reward, with its id; `kind` decides which of `value` and `currency` it
+    has; `active: false` creates it retired."""
 
     model_config = ConfigDict(strict=True, frozen=True, defer_build=True)
 
@@ -235,7 +256,8 @@ class RewardReplacement(
         ]
     ]
 ):
-    """PUT …/rewards/{reward_id}: the reward's terms, and whether it is offered."""
+    """PUT …/rewards/{reward_id}: the reward's terms, and whether it is offered (what a GET answers
+    is accepted as it is)."""
 
     model_config = ConfigDict(strict=True, frozen=True, defer_build=True)
 

@@ -66,12 +66,18 @@ class Account(_Answer):
     )
 
 
-class Customer(Account):
-    """The back office's customer: the account, with contact details and merged files."""
+class ListedCustomer(Account):
+    """A customer of the back office's list: the account, with the email and names a merchant
+    finds people by."""
 
     email: str | None
     first_name: str | None
     last_name: str | None
+
+
+class Customer(ListedCustomer):
+    """The back office's customer: the account, with contact details and merged files."""
+
     tags: list[str]
     merged_customer_ids: list[str] = Field(description="The guest files merged into this account.")
 
@@ -92,7 +98,7 @@ class Transaction(_Answer):
 
 
 class CustomerPage(_Answer):
-    items: list[Account]
+    items: list[ListedCustomer]
     next_cursor: NextCursor
 
 
@@ -126,7 +132,10 @@ class OrderResult(_Answer):
 
 
 class MemberResult(_Answer):
-    status: Outcome
+    status: Literal["processed", "updated", "duplicate"] = Field(
+        description="`updated`: a member's email or names were refreshed from a newer event; "
+        "`duplicate`: nothing the event says is new (or the details held are newer), nothing changed."
+    )
     customer_id: str
     customer_status: CustomerStatus
     balance: Points
@@ -153,7 +162,7 @@ class PlatformResult(_Answer):
     """A platform webhook handled: the canonical answer, `ignored` (a test order, no customer) or
     `conflict` (a permanent business conflict), with a `reason` where there is one."""
 
-    status: Literal["processed", "duplicate", "ignored", "conflict"]
+    status: Literal["processed", "updated", "duplicate", "ignored", "conflict"]
     reason: str | None = None
 
 

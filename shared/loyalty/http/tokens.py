@@ -15,7 +15,11 @@ from loyalty.errors import Unauthorized
 
 ALGORITHM = "HS256"
 MAX_LIFETIME_SECONDS = 24 * 3600
-CLOCK_SKEW_SECONDS = 60
+# Expiry is exact, as for merchant tokens (API Gateway's Cognito authorizer, and the local server's,
+# allow no leeway): a token is refused from its `exp` on. The storefront's server is another clock,
+# so `iat` (informational) is not checked against this one, and the 24-hour bound on the lifetime
+# allows that clock to be this much ahead.
+MINTING_CLOCK_AHEAD_SECONDS = 60
 # A customer token is about 200 characters; the bound keeps a stranger's "token" from reaching the
 # base64 and JSON decoders at any size.
 MAX_AUTHORIZATION_LENGTH = 2048
@@ -62,8 +66,8 @@ def verify_customer_token(
             token.strip(),
             secret,
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub"]},
-            leeway=CLOCK_SKEW_SECONDS,
+            options={"require": ["exp", "sub"], "verify_iat": False},
+            leeway=0,
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("token expired") from None
@@ -73,7 +77,7 @@ def verify_customer_token(
     expires = claims["exp"]
     if not isinstance(expires, int) or isinstance(expires, bool):
         raise Unauthorized("invalid token expiry")
-    if expires > now + MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
+    if expires > now + MAX_LIFETIME_SECONDS + MINTING_CLOCK_AHEAD_SECONDS:
         raise Unauthorized("token lifetime exceeds 24 hours")
     if parse_subject(claims["sub"]) != Subject(store_id, customer_id):
         raise Unauthorized("token is for another customer")

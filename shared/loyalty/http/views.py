@@ -69,8 +69,9 @@ def order_view(outcome: OrderOutcome) -> dict[str, Any]:
 
 
 def registration_view(outcome: Outcome) -> dict[str, Any]:
+    status = "duplicate" if outcome.duplicate else "updated" if outcome.updated else "processed"
     return {
-        "status": "duplicate" if outcome.duplicate else "processed",
+        "status": status,
         "customer_id": outcome.account.customer_id,
         "customer_status": outcome.account.status.value,
         "balance": outcome.account.points.balance,
@@ -86,16 +87,26 @@ def merge_view(outcome: MergeOutcome) -> dict[str, Any]:
     }
 
 
-def contact_view(
+def listed_view(
     resolved: Resolved, cheapest_reward: int | None = None, expiry_months: int | None = None
 ) -> dict[str, Any]:
-    """The back office's customer: the account, plus contact details and merged files."""
+    """A customer of the back office's list: the account, plus the email and names."""
     account = resolved.account
     return {
         **account_view(resolved, cheapest_reward, expiry_months),
         "email": account.email,
         "first_name": account.first_name,
         "last_name": account.last_name,
+    }
+
+
+def contact_view(
+    resolved: Resolved, cheapest_reward: int | None = None, expiry_months: int | None = None
+) -> dict[str, Any]:
+    """The back office's customer: the account, plus contact details and merged files."""
+    account = resolved.account
+    return {
+        **listed_view(resolved, cheapest_reward, expiry_months),
         "tags": list(account.tags),
         "merged_customer_ids": list(account.merged_customer_ids),
     }

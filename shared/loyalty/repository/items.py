@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -86,6 +86,12 @@ def account_item(account: Account) -> Item:
                 "status_before_exclusion": (
                     account.status_before_exclusion.value if account.status_before_exclusion else None
                 ),
+                # isoformat, not format_timestamp: the event's time may be any year from 1 (four digits).
+                "contact_updated_at": (
+                    account.contact_updated_at.astimezone(UTC).isoformat(timespec="microseconds")
+                    if account.contact_updated_at
+                    else None
+                ),
                 # The Customers index and its prefix search (merged files are not listed).
                 "customers_pk": (
                     customers_partition(
@@ -135,6 +141,9 @@ def account_from_item(item: Item) -> Account:
         merged_into=item.get("merged_into"),
         merged_customer_ids=tuple(item.get("merged_customer_ids", ())),
         status_before_exclusion=CustomerStatus(previous) if previous else None,
+        contact_updated_at=_timestamp(contact_time)
+        if (contact_time := item.get("contact_updated_at"))
+        else None,
     )
 
 

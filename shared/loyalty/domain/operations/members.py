@@ -19,6 +19,7 @@ from loyalty.repository import AccountChanged, EmailTaken, EntryExists, Reposito
 class Outcome:
     duplicate: bool
     account: Account
+    updated: bool = False  # a member's contact details refreshed
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ def register_member(
                 f"another member of store {event.store_id} already holds {taken.claim.email_key}",
                 reason="email_taken",
             ) from None
-        return Outcome(duplicate=False, account=decision.account)
+        return Outcome(duplicate=decision.duplicate, account=decision.account, updated=decision.updated)
 
     return with_contention_retries(attempt)
 

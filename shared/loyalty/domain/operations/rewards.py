@@ -46,10 +46,11 @@ def create_reward(
     once: Once | None,
     render: Render[Reward],
     clock: Callable[[], datetime] = utc_now,
+    active: bool = True,
 ) -> Answer:
     def decide() -> Planned[Reward]:
         catalog, summary = repository.catalog(store_id)
-        return rules.decide_create(store_id, reward_id, terms, catalog, summary, clock())
+        return rules.decide_create(store_id, reward_id, terms, catalog, summary, clock(), active)
 
     return commit_once(repository, store_id, once, decide, render, clock)
 

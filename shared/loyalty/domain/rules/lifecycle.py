@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from loyalty.domain.commands import Invitation, Registration
+from loyalty.domain.commands import Invitation, Registrant, Registration
 from loyalty.domain.entities import (
     Account,
     Changes,
@@ -28,10 +28,13 @@ from loyalty.errors import Conflict, NotFound
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What an event does: `changes` to write, or None when it was applied before (duplicate)."""
+    """What an event does: `changes` to write (None: nothing), and how it answers: `updated` when
+    a member's contact details were refreshed, `duplicate` when nothing the event says is new."""
 
     account: Account
     changes: Changes | None
+    updated: bool = False
+    duplicate: bool = False
 
 
 def merge_entry_ids(guest_id: str) -> tuple[str, str]:
@@ -39,41 +42,86 @@ def merge_entry_ids(guest_id: str) -> tuple[str, str]:
     return f"merge_out:{guest_id}", f"merge_in:{guest_id}"
 
 
+def refreshed_contact(before: Account, customer: Registrant, occurred_at: datetime) -> dict[str, object]:
+    """The contact details an event sets, or {} when the details held are newer than the event.
+
+    A field the event leaves out keeps what is held (absent is not "erase"). The time is kept with
+    them, so a late delivery of an older event never overwrites what a newer one set."""
+    if before.contact_updated_at is not None and occurred_at < before.contact_updated_at:
+        return {}
+    return {
+        "email": customer.email or before.email,
+        "first_name": customer.first_name or before.first_name,
+        "last_name": customer.last_name or before.last_name,
+        "contact_updated_at": occurred_at,
+    }
+
+
+def _differs(before: Account, contact: dict[str, object]) -> bool:
+    """Emails are compared lower-cased (as uniqueness compares them); names exactly."""
+    if not contact:
+        return False
+    email = contact["email"]
+    return (
+        (email.lower() if isinstance(email, str) else None) != before.email_key
+        or contact["first_name"] != before.first_name
+        or contact["last_name"] != before.last_name
+    )
+
+
+def _is_member(account: Account) -> bool:
+    """A member, or an excluded customer that returns to being one (it keeps its email claim)."""
+    return account.status is CustomerStatus.MEMBER or (
+        account.status is CustomerStatus.EXCLUDED and account.status_before_exclusion is CustomerStatus.MEMBER
+    )
+
+
 def decide_registration(
     event: Registration, current: Account | None, merged_from: str | None, now: datetime
 ) -> Decision:
-    """A member registration. `current` is the account the id stands for (after a merge, the member)."""
-    customer = event.customer
-    if merged_from is not None and current is not None:
-        return Decision(current, None)  # a guest file's registration after its merge: already a member
-    before = current or new_account(event.store_id, customer.id, CustomerStatus.CANDIDATE, now)
-    email = customer.email or before.email
-    names = {
-        "first_name": customer.first_name or before.first_name,
-        "last_name": customer.last_name or before.last_name,
-    }
-    claims: tuple[EmailClaim, ...] = ()
-    released: tuple[EmailClaim, ...] = ()
+    """A member registration, or a platform's update of a member's details.
 
-    if before.status is CustomerStatus.MEMBER or (
-        before.status is CustomerStatus.EXCLUDED and before.status_before_exclusion is CustomerStatus.MEMBER
-    ):
-        if not customer.email or customer.email.lower() == (before.email_key or ""):
-            return Decision(before, None)
-        # A member's email changed: the claim moves with it, in the same transaction.
-        claims = (EmailClaim(event.store_id, customer.email.lower(), before.customer_id),)
-        if before.email_key:
-            released = (EmailClaim(event.store_id, before.email_key, before.customer_id),)
-        after = before.changed(now, email=customer.email, **names)
+    `current` is the account the id stands for (after a merge, the member)."""
+    if merged_from is not None and current is not None:
+        return Decision(
+            current, None, duplicate=True
+        )  # a guest file's registration after its merge: already a member
+    before = current or new_account(event.store_id, event.customer.id, CustomerStatus.CANDIDATE, now)
+    contact = refreshed_contact(before, event.customer, event.occurred_at)
+    if _is_member(before):
+        if not _differs(before, contact):
+            if not contact or contact["contact_updated_at"] == before.contact_updated_at:
+                return Decision(before, None, duplicate=True)
+            # The same details, said later: keep the time, so that an older event delivered after
+            # this one cannot undo it (a rename and its undo arriving in the wrong order).
+            confirmed = before.revised(now, contact_updated_at=contact["contact_updated_at"])
+            return Decision(confirmed, Changes(accounts=((current, confirmed),)), duplicate=True)
+        if contact["email"] is not None and str(contact["email"]).lower() == before.email_key:
+            contact["email"] = before.email  # only its case differs: the address is the same
+        after = before.revised(now, **contact)
+        claims, released = _moved_claim(before, after)
+        changes = Changes(accounts=((current, after),), claims=claims, released_claims=released)
+        return Decision(after, changes, updated=True)
+
+    if before.status is CustomerStatus.EXCLUDED:
+        # Stays excluded; including it again later restores it as a member.
+        after = before.changed(now, status_before_exclusion=CustomerStatus.MEMBER, **contact)
     else:
-        if email:
-            claims = (EmailClaim(event.store_id, email.lower(), before.customer_id),)
-        if before.status is CustomerStatus.EXCLUDED:
-            # Stays excluded; including it again later restores it as a member.
-            after = before.changed(now, email=email, status_before_exclusion=CustomerStatus.MEMBER, **names)
-        else:
-            after = before.changed(now, email=email, status=CustomerStatus.MEMBER, **names)
-    return Decision(after, Changes(accounts=((current, after),), claims=claims, released_claims=released))
+        after = before.changed(now, status=CustomerStatus.MEMBER, **contact)
+    claims = (EmailClaim(event.store_id, after.email_key, after.customer_id),) if after.email_key else ()
+    return Decision(after, Changes(accounts=((current, after),), claims=claims))
+
+
+def _moved_claim(before: Account, after: Account) -> tuple[tuple[EmailClaim, ...], tuple[EmailClaim, ...]]:
+    """A member's email changed: the new address is claimed and the old one freed, in the same
+    transaction (a claim held by another member cancels it all)."""
+    if after.email_key == before.email_key:
+        return (), ()
+    claims = (EmailClaim(after.store_id, after.email_key, after.customer_id),) if after.email_key else ()
+    released = (
+        (EmailClaim(before.store_id, before.email_key, before.customer_id),) if before.email_key else ()
+    )
+    return claims, released
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,5 +199,9 @@ def new_candidate(event: Registration, now: datetime) -> Account:
     """A customer a platform knows without an account: a candidate's file with its contact details."""
     customer = event.customer
     return new_account(event.store_id, customer.id, CustomerStatus.CANDIDATE, now).changed(
-        now, email=customer.email, first_name=customer.first_name, last_name=customer.last_name
+        now,
+        email=customer.email,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        contact_updated_at=event.occurred_at,
     )

@@ -110,13 +110,24 @@ def decide_create(
     catalog: dict[str, Reward],
     summary: CatalogSummary,
     now: datetime,
+    active: bool = True,
 ) -> Planned[Reward]:
+    """A new reward; `active` False creates it retired (offered later by a replacement)."""
     if reward_id in catalog:
         raise Conflict(f"reward {reward_id} exists", reason="reward_exists")
     if len(catalog) >= MAX_REWARDS:
         raise Conflict(f"a store has at most {MAX_REWARDS} rewards", reason="too_many_rewards")
     reward = Reward(
-        store_id, reward_id, terms.name, terms.points, terms.kind, terms.value, terms.currency, True, now, now
+        store_id,
+        reward_id,
+        terms.name,
+        terms.points,
+        terms.kind,
+        terms.value,
+        terms.currency,
+        active,
+        now,
+        now,
     )
     return _changed_catalog(catalog, summary, reward, created=True)
 

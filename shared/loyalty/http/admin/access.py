@@ -8,7 +8,7 @@ is, arrives as one string: ``"operators"`` for one group, ``"operators,store:acm
 double may pass a real list. Every one of those shapes is read here as a set of group names
 compared whole, so ``store:acme2`` never allows ``acme``.
 
-The rule (CONTRACT.md section 8): the group ``operators`` may act on every store, the group
+The rule (docs/merchant-access.md): the group ``operators`` may act on every store, the group
 ``store:<store_id>`` on that store only; anyone else gets 403 before anything is read or written.
 """
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from loyalty.domain.entities import CustomerStatus
 from loyalty.domain.operations.customers import customers_page, history_page, require
 from loyalty.http.admin.requests import ids, json_response, page, query
-from loyalty.http.storefront import account_answer, account_context
-from loyalty.http.views import contact_view, list_view, transaction_view
+from loyalty.http.storefront import account_context
+from loyalty.http.views import contact_view, list_view, listed_view, transaction_view
 from loyalty.runtime import runtime
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -52,7 +52,10 @@ def list_customers(store_id: str) -> Response[str]:
             runtime().repository, store_id, request.status, request.search, request.limit, request.cursor
         )
     )
-    return json_response(200, list_view([account_answer(customer) for customer in customers], next_cursor))
+    context = account_context(store_id)
+    return json_response(
+        200, list_view([listed_view(customer, *context) for customer in customers], next_cursor)
+    )
 
 
 @router.get("/admin/stores/<store_id>/customers/<customer_id>")

@@ -67,7 +67,7 @@ def create_reward(store_id: str) -> Response[str]:
         write_once(
             router,
             lambda once, render: rewards.create_reward(
-                repository, store_id, request.id, terms(request), once, render
+                repository, store_id, request.id, terms(request), once, render, active=request.active
             ),
             rendered(201),
         ),
