@@ -7,6 +7,7 @@ one of these; the rules never see pydantic models, headers or JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 
@@ -32,6 +33,8 @@ class OrderPlaced:
     event_id: str
     store_id: str
     order: PlacedOrder
+    # When the platform says the order happened: its points' return window starts then.
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
