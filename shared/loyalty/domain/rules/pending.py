@@ -55,6 +55,11 @@ def next_release_at(open_entries: Iterable[LedgerEntry], closing: str) -> dateti
     )
 
 
+def balance_effect(entry: LedgerEntry) -> int:
+    """What an entry did to its owner's balance: a pending entry and a cancel leave it alone."""
+    return 0 if entry.type in (EntryType.PENDING, EntryType.CANCEL) else entry.points
+
+
 def pending_effect(entry: LedgerEntry) -> int:
     """What an entry did to its owner's `points.pending` (the pending invariant sums these)."""
     if entry.type is EntryType.PENDING:
