@@ -16,6 +16,13 @@ function balanceOf(result) {
   return (result?.account || result)?.points?.balance;
 }
 
+// Points of orders inside the store's return window: not in the balance until released.
+function pendingDefinitions(customer) {
+  if (customer.points.pending === undefined) return [];
+  const release = customer.pending_release_at ? `next release ${formatTime(customer.pending_release_at)}` : "nothing waiting";
+  return definition("Pending", `${formatPoints(customer.points.pending)} (${release})`, "pending");
+}
+
 function errorSlot() {
   return h("p", { class: "form-error", role: "alert" });
 }
@@ -52,6 +59,7 @@ export async function renderCustomer(dashboard, container, options) {
         ...definition("Adjusted", formatPoints(points.adjusted), "adjusted"),
         ...definition("Redeemed", formatPoints(points.redeemed), "redeemed"),
         ...(points.expired !== undefined ? definition("Expired", formatPoints(points.expired), "expired") : []),
+        ...pendingDefinitions(customer),
         ...definition("Revision", String(customer.revision), "revision"),
         ...definition("Last activity", formatTime(customer.last_activity_at), "last_activity_at"),
         ...definition("Merged guest files", (customer.merged_customer_ids || []).join(", ") || "none", "merged"),
@@ -209,7 +217,8 @@ async function renderHistory(dashboard, base, section) {
   async function load(cursor) {
     const page = await dashboard.api.request("GET", `${base}/transactions`, { query: { limit: HISTORY_PAGE, cursor } });
     for (const entry of page.items) {
-      const details = [entry.reason, entry.order_id && `order ${entry.order_id}`, entry.coupon_code && `coupon ${entry.coupon_code}`, entry.shortfall && `shortfall ${entry.shortfall}`]
+      const waiting = entry.type === "pending" && entry.available_at && `not in the balance until ${formatTime(entry.available_at)}`;
+      const details = [entry.reason, waiting, entry.order_id && `order ${entry.order_id}`, entry.coupon_code && `coupon ${entry.coupon_code}`, entry.shortfall && `shortfall ${entry.shortfall}`]
         .filter(Boolean)
         .join(" · ");
       body.append(
