@@ -179,6 +179,8 @@ def test_an_order_for_a_merged_file_credits_the_surviving_member(service: Servic
         "status": "duplicate",
         "customer_id": "member",
         "points_earned": 10,
+        "points_pending": 0,
+        "available_at": None,
         "balance": 35,
     }
     service.assert_sound()
