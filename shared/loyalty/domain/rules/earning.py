@@ -92,27 +92,24 @@ def decide_order(
     pending_until = None
     if points > 0 and program.pending_days > 0:
         pending_until = available_at(event.occurred_at or now, program.pending_days)
-    if pending_until is None:
-        after = before.changed(
-            now,
-            status=status,
-            email=email,
-            tags=tags,
-            points=before.points + Points(earned=points),
-            status_before_exclusion=status_before_exclusion,
-        )
-    else:
-        after = before.changed(
-            now,
-            status=status,
-            email=email,
-            tags=tags,
-            points=before.points + Points(pending=points),
-            status_before_exclusion=status_before_exclusion,
-            pending_release_at=earliest((before.pending_release_at, pending_until)),
-            # The balance does not change: the Expiry index keeps the account where it was.
-            expiry_listed_at=before.expiry_listed_at or before.last_activity_at,
-        )
+    window: dict[str, object] = {}
+    gained = Points(earned=points)
+    if pending_until is not None:
+        gained = Points(pending=points)
+        window = {
+            "pending_release_at": earliest((before.pending_release_at, pending_until)),
+            # The balance does not move: the Expiry index keeps the account where it was listed.
+            "expiry_listed_at": before.expiry_listed_at or before.last_activity_at,
+        }
+    after = before.changed(
+        now,
+        status=status,
+        email=email,
+        tags=tags,
+        points=before.points + gained,
+        status_before_exclusion=status_before_exclusion,
+        **window,
+    )
     entry = LedgerEntry(
         store_id=event.store_id,
         entry_id=order_entry_id(order.id),
