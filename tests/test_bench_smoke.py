@@ -83,6 +83,28 @@ def test_the_expiry_figure_expires_one_account_with_one_transaction_and_no_scan(
     ]
 
 
+def test_a_pending_order_costs_9_wru_and_a_release_is_one_transaction() -> None:
+    from loyalty_dev.bench.moto import moto_harness
+    from loyalty_dev.bench.release import measure_release, pending_scenarios
+
+    with moto_harness() as harness:
+        (scenario,) = pending_scenarios()
+        order = calls.measure(harness, scenario)
+    with moto_harness() as harness:
+        measured = measure_release(harness)
+
+    assert order.counts == calls.Counter({"GetItem": 1, "TransactWriteItems": 1})
+    written = write_units.transaction_writes(order)
+    assert sum(item.units + item.index_units for item in written) <= 9  # as an order without a window
+    counts = measured.one.counts
+    assert (counts["TransactWriteItems"], counts["Scan"], counts["GetItem"]) == (1, 0, 2)
+    assert sorted(item.kind for item in write_units.transaction_writes(measured.one)) == [
+        "account",
+        "ledger entry",
+        "ledger entry",
+    ]
+
+
 def test_the_cold_start_child_imports_the_handler_and_serves_a_first_event_over_http(tmp_path: Path) -> None:
     """The cold-start figure is the import of the handler module and the first event end to end
     (the first client, its calls over HTTP), against boto3 making the same calls: both children

@@ -58,6 +58,7 @@ SECRETS_READ = {
     "AdminFunction": set(),
     "TotalsFunction": set(),
     "ExpiryFunction": set(),
+    "ReleaseFunction": set(),
 }
 
 

@@ -92,18 +92,21 @@ def test_the_stream_mapping_invokes_the_totals_alias(stack: Stack) -> None:
     assert pointed.get(target) == "TotalsFunction", target
 
 
-def test_the_daily_schedule_invokes_the_expiry_alias_and_may_invoke_nothing_else(stack: Stack) -> None:
+def test_the_schedules_invoke_the_expiry_and_release_aliases_and_nothing_else(stack: Stack) -> None:
     pointed = aliases(stack)
     rules = {name: r for name, r in stack.resources.items() if r["Type"] == "AWS::Events::Rule"}
-    assert len(rules) == 1
-    ((name, rule),) = rules.items()
-    assert rule["Properties"]["ScheduleExpression"].startswith("cron(")
-    ((target,),) = [[target["Arn"]["Ref"] for target in rule["Properties"]["Targets"]]]
-    assert pointed.get(target) == "ExpiryFunction", target
-    (permission,) = (
-        r
-        for r in stack.resources.values()
-        if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["Principal"] == "events.amazonaws.com"
-    )
-    assert permission["Properties"]["FunctionName"] == {"Ref": target}
-    assert permission["Properties"]["SourceArn"] == {"Fn::GetAtt": [name, "Arn"]}
+    assert len(rules) == 2
+    invoked = set()
+    for name, rule in rules.items():
+        assert rule["Properties"]["ScheduleExpression"].startswith(("cron(", "rate("))
+        ((target,),) = [[target["Arn"]["Ref"] for target in rule["Properties"]["Targets"]]]
+        invoked.add(pointed.get(target))
+        (permission,) = (
+            r
+            for r in stack.resources.values()
+            if r["Type"] == "AWS::Lambda::Permission"
+            and r["Properties"]["Principal"] == "events.amazonaws.com"
+            and r["Properties"]["SourceArn"] == {"Fn::GetAtt": [name, "Arn"]}
+        )
+        assert permission["Properties"]["FunctionName"] == {"Ref": target}
+    assert invoked == {"ExpiryFunction", "ReleaseFunction"}

@@ -116,6 +116,7 @@ def test_giving_points_answers_201_with_the_transaction_and_the_account(service:
         "adjusted": 50,
         "redeemed": 0,
         "expired": 0,
+        "pending": 0,
     }
     service.assert_sound()
 
@@ -220,6 +221,7 @@ def test_editing_the_balance_adjusts_by_the_difference(service: Service) -> None
         "adjusted": 20,
         "redeemed": 0,
         "expired": 0,
+        "pending": 0,
     }
     assert answer.json()["revision"] == revision + 1
     service.assert_sound()
@@ -258,6 +260,7 @@ def test_a_member_redeems_points(service: Service) -> None:
         "adjusted": 0,
         "redeemed": 30,
         "expired": 0,
+        "pending": 0,
     }
     service.assert_sound()
 

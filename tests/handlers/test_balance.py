@@ -29,7 +29,8 @@ def test_a_member_reads_its_balance(service: Service) -> None:
         "store_id": STORE,
         "customer_id": "c-42",
         "status": "member",
-        "points": {"balance": 49, "earned": 49, "adjusted": 0, "redeemed": 0, "expired": 0},
+        "points": {"balance": 49, "earned": 49, "adjusted": 0, "redeemed": 0, "expired": 0, "pending": 0},
+        "pending_release_at": None,
         "can_redeem": True,
         "reward_available": False,  # the store has no rewards
         "points_expire_at": None,

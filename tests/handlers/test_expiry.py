@@ -69,7 +69,14 @@ def test_a_dormant_member_expires_at_the_calendar_month_boundary_and_never_twice
     assert (at["accounts_expired"], at["points_expired"], at["complete"]) == (1, 40, True)
     assert again["accounts_expired"] == redelivered["accounts_expired"] == 0
     balance = service.balance("ann").json()
-    assert balance["points"] == {"balance": 0, "earned": 40, "adjusted": 0, "redeemed": 0, "expired": 40}
+    assert balance["points"] == {
+        "balance": 0,
+        "earned": 40,
+        "adjusted": 0,
+        "redeemed": 0,
+        "expired": 40,
+        "pending": 0,
+    }
     assert balance["points_expire_at"] is None
     assert balance["last_activity_at"] == JAN_31  # expiring is not activity
     history = service.admin("GET", "/customers/ann/transactions").json()["items"]
@@ -232,6 +239,7 @@ def test_the_overview_counts_expired_points_from_the_stream(service: Service) ->
         "expired": 40,
         "unredeemed": 15,
         "frozen": 0,
+        "pending": 0,
     }
 
 

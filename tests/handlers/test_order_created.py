@@ -22,6 +22,8 @@ def test_a_guest_order_creates_a_candidate_with_the_floor_of_the_subtotal(servic
         "status": "processed",
         "customer_id": "c-42",
         "points_earned": 49,
+        "points_pending": 0,
+        "available_at": None,
         "balance": 49,
     }
     account = service.account("c-42")
@@ -167,6 +169,8 @@ def test_an_order_for_a_merged_file_credits_the_surviving_member(service: Servic
         "status": "processed",
         "customer_id": "member",
         "points_earned": 5,
+        "points_pending": 0,
+        "available_at": None,
         "balance": 35,
     }
     assert service.account("guest").points.balance == 0
@@ -175,6 +179,8 @@ def test_an_order_for_a_merged_file_credits_the_surviving_member(service: Servic
         "status": "duplicate",
         "customer_id": "member",
         "points_earned": 10,
+        "points_pending": 0,
+        "available_at": None,
         "balance": 35,
     }
     service.assert_sound()

@@ -17,6 +17,7 @@ def test_a_partial_refund_reverses_its_share_of_the_points(service: Service) -> 
         "status": "processed",
         "customer_id": "c-42",
         "points_reversed": 19,  # floor(49 × 20.00 / 49.90)
+        "points_cancelled": 0,
         "shortfall": 0,
         "balance": 30,
     }
@@ -61,6 +62,7 @@ def test_a_reversal_larger_than_the_balance_records_the_shortfall(service: Servi
         "status": "processed",
         "customer_id": "c-42",
         "points_reversed": 100,
+        "points_cancelled": 0,
         "shortfall": 80,
         "balance": 0,
     }

@@ -55,6 +55,8 @@ def test_an_order_by_a_guest_creates_a_candidate_earning_the_subtotal(service: S
         "status": "processed",
         "customer_id": GUEST_ID,
         "points_earned": 388,
+        "points_pending": 0,
+        "available_at": None,
         "balance": 388,
     }
     assert service.account(GUEST_ID, store_id=SHOP).status is CustomerStatus.CANDIDATE
@@ -184,6 +186,7 @@ def test_a_refund_sums_its_successful_refund_transactions(service: Service) -> N
         "status": "processed",
         "customer_id": GUEST_ID,
         "points_reversed": 194,  # floor(388 × (100.00 + 94.00) / 388.00); the failed 50.00 does not count
+        "points_cancelled": 0,
         "shortfall": 0,
         "balance": 194,
     }

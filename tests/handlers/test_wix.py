@@ -62,6 +62,8 @@ def test_a_visitors_approved_order_creates_a_candidate_earning_its_lines_before_
         "status": "processed",
         "customer_id": wix.VISITOR_CONTACT,
         "points_earned": 57,
+        "points_pending": 0,
+        "available_at": None,
         "balance": 57,
     }
     account = service.account(wix.VISITOR_CONTACT, store_id=STORE)

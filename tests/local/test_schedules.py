@@ -22,12 +22,14 @@ from loyalty_dev.template import load_template
 MOMENT = datetime(2026, 12, 2, 14, 0, 30, tzinfo=UTC)
 
 
-def test_the_template_schedules_the_expiry_daily_and_it_fires_by_itself_locally() -> None:
-    (source,) = schedule_sources(load_template())
-    assert (source.function, source.problem) == ("ExpiryFunction", None)
-    first = source.next_after(MOMENT)
+def test_the_template_schedules_the_expiry_daily_and_the_release_hourly_and_both_fire_locally() -> None:
+    expiry, release = sorted(schedule_sources(load_template()), key=lambda source: source.function)
+    assert (expiry.function, expiry.problem) == ("ExpiryFunction", None)
+    first = expiry.next_after(MOMENT)
     assert first > MOMENT
-    assert source.next_after(first) - first == timedelta(days=1)
+    assert expiry.next_after(first) - first == timedelta(days=1)
+    assert (release.function, release.problem) == ("ReleaseFunction", None)
+    assert release.next_after(MOMENT) - MOMENT == timedelta(hours=1)
 
 
 def test_every_scheduled_function_has_a_sample_scheduled_event() -> None:

@@ -58,6 +58,7 @@ def test_a_signed_order_earns_points_and_the_balance_shows_them(local_server: Lo
         "adjusted": 0,
         "redeemed": 0,
         "expired": 0,
+        "pending": 0,
     }
     assert balance.json()["status"] == "candidate"
 

@@ -35,7 +35,15 @@ def mixed_workload(seed: int) -> list[Delivery]:
 
 
 def totals_from_accounts(service: Service) -> dict:
-    points = {"earned": 0, "adjusted": 0, "redeemed": 0, "unredeemed": 0, "frozen": 0, "expired": 0}
+    points = {
+        "earned": 0,
+        "adjusted": 0,
+        "redeemed": 0,
+        "unredeemed": 0,
+        "frozen": 0,
+        "expired": 0,
+        "pending": 0,
+    }
     customers = {"members": 0, "candidates": 0, "excluded": 0}
     for account, balance in service.repository.accounts(STORE):
         if account.status.value == "merged":
@@ -44,6 +52,7 @@ def totals_from_accounts(service: Service) -> dict:
         points["adjusted"] += account.points.adjusted
         points["redeemed"] += account.points.redeemed
         points["expired"] += account.points.expired
+        points["pending"] += account.points.pending
         points["frozen" if account.status.value == "excluded" else "unredeemed"] += balance
         customers[
             {"member": "members", "candidate": "candidates", "excluded": "excluded"}[account.status.value]

@@ -21,6 +21,9 @@ const TYPE_WORDS = {
   expire: "Points expired",
   merge_in: "Merged from guest file",
   merge_out: "Points moved out of the guest file",
+  pending: "Points pending (return window)",
+  release: "Pending points released",
+  cancel: "Order refunded: pending points cancelled",
 };
 
 /** A required field's label, saying so (the browser enforces it; the label tells the merchant). */
@@ -31,6 +34,13 @@ function required(text) {
 // A transaction's answer carries the account; PUT and DELETE answer the account itself.
 function balanceOf(result) {
   return (result?.account || result)?.points?.balance;
+}
+
+// Points of orders inside the store's return window: not in the balance until released.
+function pendingDefinitions(customer) {
+  if (customer.points.pending === undefined) return [];
+  const release = customer.pending_release_at ? `next release ${formatTime(customer.pending_release_at)}` : "nothing waiting";
+  return definition("Pending", `${formatPoints(customer.points.pending)} (${release})`, "pending");
 }
 
 function errorSlot() {
@@ -82,6 +92,7 @@ export async function renderCustomer(dashboard, container, options) {
         ...definition("Adjusted", formatPoints(points.adjusted), "adjusted"),
         ...definition("Redeemed", formatPoints(points.redeemed), "redeemed"),
         ...(points.expired !== undefined ? definition("Expired", formatPoints(points.expired), "expired") : []),
+        ...pendingDefinitions(customer),
         ...definition("Revision", String(customer.revision), "revision"),
         ...definition("Last activity", formatTime(customer.last_activity_at), "last_activity_at"),
         ...definition("Merged guest files", merged.length ? merged.flatMap((id, index) => [index ? ", " : "", guestLink(id)]) : "none", "merged"),
@@ -235,6 +246,7 @@ function entryDetails(entry) {
   if (reason) parts.push(isolated(reason));
   if (entry.order_id && !reason.includes(`order ${entry.order_id}`)) parts.push(["order ", isolated(entry.order_id)]);
   if (entry.coupon_code && !reason.includes(entry.coupon_code)) parts.push(["coupon ", isolated(entry.coupon_code)]);
+  if (entry.type === "pending" && entry.available_at) parts.push(`not in the balance until ${formatTime(entry.available_at)}`);
   if (entry.shortfall) parts.push(`${formatPoints(entry.shortfall)} points could not be taken (the balance was too low)`);
   return parts.flatMap((part, index) => (index ? [" · ", part] : [part]));
 }

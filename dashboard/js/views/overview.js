@@ -9,6 +9,7 @@ const POINT_CARDS = [
   ["adjusted", "Adjusted"],
   ["expired", "Expired"],
   ["frozen", "Frozen (excluded customers)"],
+  ["pending", "Pending (return window)"],
 ];
 const CUSTOMER_CARDS = [
   ["members", "Members"],

@@ -1,4 +1,5 @@
-// The store's program settings: rate, guests earn, excluded tags, paused, expiry, storefront origins.
+// The store's program settings: rate, guests earn, excluded tags, paused, expiry, storefront origins,
+// and the return window (pending_days).
 
 import { field, h } from "../dom.js";
 import { writeAction } from "../ui.js";
@@ -27,9 +28,14 @@ export async function renderProgram(dashboard, container) {
   // The expiry and the storefront origins are sent when the API has them (issue 15's program).
   let expiry = null;
   let origins = null;
+  let pendingDays = null;
   if ("points_expiry_months" in program) {
     expiry = h("input", { name: "points_expiry_months", type: "number", min: "1", max: "60", step: "1", value: program.points_expiry_months ?? "" });
     form.append(field("Points expire after (months without activity)", expiry, "Empty: points never expire; 1 to 60"));
+  }
+  if ("pending_days" in program) {
+    pendingDays = h("input", { name: "pending_days", type: "number", min: "0", max: "90", step: "1", required: true, value: program.pending_days });
+    form.append(field("Return window (days points stay pending)", pendingDays, "0: an order's points can be spent at once; 1 to 90: they wait that many days after the order, and a refund meanwhile cancels them"));
   }
   if ("storefront_origins" in program) {
     origins = h("textarea", { name: "storefront_origins", rows: 3 }, (program.storefront_origins || []).join("\n"));
@@ -50,6 +56,11 @@ export async function renderProgram(dashboard, container) {
         body.points_expiry_months = text ? Number(text) : null;
       }
       if (origins) body.storefront_origins = lines(origins.value, /\n/);
+      if (pendingDays) {
+        const days = pendingDays.value.trim();
+        if (!/^\d+$/.test(days) || Number(days) > 90) throw new Error("The return window is a whole number of days from 0 to 90.");
+        body.pending_days = Number(days);
+      }
       return body;
     },
     perform: (body, key) => dashboard.api.request("PUT", dashboard.path("/program"), { body, idempotencyKey: key }),

@@ -33,6 +33,8 @@ class OrderPlaced:
     event_id: str
     store_id: str
     order: PlacedOrder
+    # When the platform says the order happened: its points' return window starts then.
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

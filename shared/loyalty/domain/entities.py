@@ -29,6 +29,9 @@ class EntryType(StrEnum):
     MERGE_OUT = "merge_out"
     REFUND = "refund"  # a voided coupon's points given back
     EXPIRE = "expire"
+    PENDING = "pending"  # an order's points waiting for the return window to close
+    RELEASE = "release"  # what is left of a pending entry, made available
+    CANCEL = "cancel"  # a refund inside the return window: taken out of the pending points
 
 
 def utc_now() -> datetime:
@@ -42,12 +45,14 @@ def format_timestamp(moment: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Points:
-    """The points fields; `balance == earned + adjusted - redeemed - expired` holds by construction."""
+    """The points fields; `balance == earned + adjusted - redeemed - expired` holds by construction.
+    `pending` waits outside the balance until its return window closes."""
 
     earned: int = 0
     adjusted: int = 0
     redeemed: int = 0
     expired: int = 0
+    pending: int = 0
 
     @property
     def balance(self) -> int:
@@ -59,6 +64,7 @@ class Points:
             adjusted=self.adjusted + other.adjusted,
             redeemed=self.redeemed + other.redeemed,
             expired=self.expired + other.expired,
+            pending=self.pending + other.pending,
         )
 
 
@@ -85,6 +91,11 @@ class Account:
     # When the event that last set the email and names occurred (None: never set by one, or set
     # before this was kept): an older registration or platform update never overwrites them.
     contact_updated_at: datetime | None = None
+    # The earliest `available_at` of the pending entries still open (None: nothing pending).
+    pending_release_at: datetime | None = None
+    # Where the Expiry index keeps the account when an order adds pending points only: the
+    # `last_activity_at` it was listed under (never later than the real one; None: the real one).
+    expiry_listed_at: datetime | None = None
 
     @property
     def can_redeem(self) -> bool:
@@ -102,7 +113,7 @@ class Account:
             revision=self.revision + 1,
             updated_at=now,
             last_activity_at=now,
-            **changes,  # type: ignore[arg-type]
+            **{"expiry_listed_at": None, **changes},  # type: ignore[arg-type]
         )
 
     def revised(self, now: datetime, **changes: object) -> Account:
@@ -133,6 +144,11 @@ class LedgerEntry:
     coupon_code: str | None = None  # a catalog redemption's coupon, and its void's refund
     # On an order's entry only: the points its refunds have reversed so far (never above `points`).
     points_reversed: int = 0
+    # On a pending entry: when its points become available, and whether they still wait (open).
+    available_at: datetime | None = None
+    open: bool = False
+    # On a merge's entries: the pending points the merge moved (they stay outside the balance).
+    pending_moved: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +167,19 @@ class Reversal:
     order_entry: LedgerEntry
     before: int
     after: int
+    # The order's points were still pending when read (the refund cancels them): the entry must
+    # still be open when the refund commits, and it closes when nothing of it remains pending.
+    pending: bool = False
+    closes: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PendingClosed:
+    """A pending entry closed (its points released or all cancelled), as read: still open then,
+    with `points_reversed` unchanged since."""
+
+    entry: LedgerEntry
+    released: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +207,7 @@ class Totals:
     candidates: int = 0
     excluded: int = 0
     expired: int = 0
+    pending: int = 0
 
     def __add__(self, other: Totals) -> Totals:
         return Totals(*(mine + theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True)))
@@ -281,6 +311,7 @@ class Changes:
     claims: tuple[EmailClaim, ...] = ()
     released_claims: tuple[EmailClaim, ...] = ()
     reversals: tuple[Reversal, ...] = ()
+    closed: tuple[PendingClosed, ...] = ()
     program: ProgramUpdate | None = None
     idempotency: IdempotencyRecord | None = None
     catalog: CatalogUpdate | None = None

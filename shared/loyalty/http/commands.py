@@ -27,6 +27,7 @@ def order_placed(event: OrderCreated) -> OrderPlaced:
             currency=order.currency,
             customer=Buyer(customer.id, customer.email, customer.has_account, customer.tags),
         ),
+        occurred_at=event.occurred_at,
     )
 
 

@@ -31,13 +31,18 @@ class _Answer(BaseModel):
 
 
 class AccountPoints(_Answer):
-    """`balance == earned + adjusted - redeemed - expired`, always."""
+    """`balance == earned + adjusted - redeemed - expired`, always. `pending` is outside the
+    balance: an order's points waiting for the store's return window (`pending_days`)."""
 
     balance: Points
     earned: Points
     adjusted: Points
     redeemed: Points
     expired: Points
+    pending: Points = Field(
+        description="Points of orders still inside the return window: not spendable yet, never expiring; "
+        "released into `earned` and the balance when the window closes, cancelled by a refund before."
+    )
 
 
 class Account(_Answer):
@@ -47,6 +52,10 @@ class Account(_Answer):
     )
     status: CustomerStatus
     points: AccountPoints
+    pending_release_at: Timestamp | None = Field(
+        description="When the earliest pending points become available (the earliest `available_at` "
+        "of the customer's pending orders); null when nothing is pending."
+    )
     can_redeem: bool = Field(description="True for members only.")
     reward_available: bool = Field(
         description="The customer can redeem and some active reward of the store's catalog costs no "
@@ -84,7 +93,23 @@ class Customer(ListedCustomer):
 
 class Transaction(_Answer):
     id: str
-    type: Literal["earn", "adjust", "redeem", "refund", "reverse", "merge_in", "merge_out", "expire"]
+    type: Literal[
+        "earn",
+        "adjust",
+        "redeem",
+        "refund",
+        "reverse",
+        "merge_in",
+        "merge_out",
+        "expire",
+        "pending",
+        "release",
+        "cancel",
+    ] = Field(
+        description="`pending`: an order's points held for the return window (outside the balance); "
+        "`release`: what is left of them, made available when the window closes; `cancel`: a "
+        "refund inside the window, taken out of the pending points (the balance does not move)."
+    )
     points: int = Field(description="Signed; negative takes points away.")
     balance_after: Points
     reason: str | None = None
@@ -93,6 +118,9 @@ class Transaction(_Answer):
     shortfall: int | None = Field(default=None, ge=0)
     coupon_code: str | None = Field(
         default=None, description="A catalog redemption's coupon, or the voided coupon a refund gave back."
+    )
+    available_at: Timestamp | None = Field(
+        default=None, description="On a `pending` entry: when its points become available."
     )
     created_at: Timestamp
 
@@ -119,7 +147,15 @@ class OrderResult(_Answer):
     customer_id: str = Field(
         description="The credited customer (the surviving member when the order named a merged guest)."
     )
-    points_earned: Points
+    points_earned: Points = Field(description="The points the order is worth.")
+    points_pending: Points = Field(
+        description="The points held for the store's return window (`pending_days` > 0); 0 when "
+        "they were available at once."
+    )
+    available_at: Timestamp | None = Field(
+        description="When the pending points become available (the order's `occurred_at` plus "
+        "`pending_days`); null when nothing is pending."
+    )
     balance: Points
     reason: str | None = Field(
         default=None,
@@ -151,7 +187,11 @@ class MergeResult(_Answer):
 class RefundResult(_Answer):
     status: Outcome
     customer_id: str
-    points_reversed: Points
+    points_reversed: Points = Field(description="Points taken back from the balance (and the shortfall).")
+    points_cancelled: Points = Field(
+        description="Points taken out of the order's pending points: the refund came inside the "
+        "return window, and the balance did not move."
+    )
     shortfall: int = Field(
         ge=0, description="Points the reversal could not take because the balance did not hold them."
     )
@@ -245,6 +285,7 @@ class PointsTotals(_Answer):
     unredeemed: int
     frozen: int
     expired: int
+    pending: int = Field(description="Every customer's pending points, excluded customers' included.")
 
 
 class CustomerTotals(_Answer):
@@ -260,7 +301,9 @@ class Overview(_Answer):
 
 class ActivityDay(_Answer):
     date: str = Field(description="A UTC day, YYYY-MM-DD.")
-    earned: int = Field(description="Points that orders earned that day.")
+    earned: int = Field(
+        description="Points that orders earned that day (pending points count on the day they are released)."
+    )
     adjusted: int = Field(description="Points merchants gave (positive) or took (negative) that day.")
     redeemed: int = Field(description="Points redeemed that day, less the points of coupons voided.")
     expired: int = Field(ge=0, description="Points that expired that day.")

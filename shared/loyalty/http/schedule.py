@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from loyalty.domain.entities import format_timestamp
 from loyalty.domain.operations.expiry import ExpiryRun
+from loyalty.domain.operations.pending import ReleaseRun
 from loyalty.errors import SchemaViolation
 from loyalty.http.models import ScheduledEvent
 from loyalty.http.resolver import schema_violation
@@ -39,5 +40,16 @@ def expiry_run_view(run: ExpiryRun, event: ScheduledEvent) -> dict[str, Any]:
         "accounts_expired": run.expired,
         "points_expired": run.points,
         "accounts_deferred": run.deferred,
+        "complete": run.complete,
+    }
+
+
+def release_run_view(run: ReleaseRun, event: ScheduledEvent) -> dict[str, Any]:
+    return {
+        "now": format_timestamp(event.time),
+        "entries_read": run.read,
+        "entries_released": run.released,
+        "points_released": run.points,
+        "entries_deferred": run.deferred,
         "complete": run.complete,
     }

@@ -8,6 +8,7 @@ from typing import Any
 from loyalty.domain.entities import (
     Coupon,
     DayActivity,
+    EntryType,
     LedgerEntry,
     Resolved,
     Reward,
@@ -40,7 +41,13 @@ def account_view(
             "adjusted": points.adjusted,
             "redeemed": points.redeemed,
             "expired": points.expired,
+            "pending": points.pending,
         },
+        "pending_release_at": (
+            format_timestamp(account.pending_release_at)
+            if account.pending_release_at is not None and points.pending > 0
+            else None
+        ),
         "can_redeem": account.can_redeem,
         "reward_available": reward_available(account, cheapest_reward),
         "points_expire_at": format_timestamp(expiry) if expiry is not None else None,
@@ -59,6 +66,10 @@ def order_view(outcome: OrderOutcome) -> dict[str, Any]:
         "status": "duplicate" if outcome.duplicate else "processed",
         "customer_id": outcome.customer_id,
         "points_earned": outcome.points_earned,
+        "points_pending": outcome.entry.points if outcome.entry.type is EntryType.PENDING else 0,
+        "available_at": (
+            format_timestamp(outcome.entry.available_at) if outcome.entry.available_at is not None else None
+        ),
         "balance": outcome.balance,
     }
     if outcome.entry.reason is not None:
@@ -128,6 +139,8 @@ def transaction_view(entry: LedgerEntry) -> dict[str, Any]:
         view["shortfall"] = entry.shortfall
     if entry.coupon_code is not None:
         view["coupon_code"] = entry.coupon_code
+    if entry.available_at is not None:
+        view["available_at"] = format_timestamp(entry.available_at)
     return view
 
 
@@ -172,6 +185,7 @@ def overview_view(totals: Totals) -> dict[str, Any]:
             "unredeemed": totals.unredeemed,
             "frozen": totals.frozen,
             "expired": totals.expired,
+            "pending": totals.pending,
         },
         "customers": {
             "members": totals.members,
@@ -186,6 +200,7 @@ def refund_view(outcome: RefundOutcome) -> dict[str, Any]:
         "status": "duplicate" if outcome.duplicate else "processed",
         "customer_id": outcome.customer_id,
         "points_reversed": outcome.points_reversed,
+        "points_cancelled": outcome.points_cancelled,
         "shortfall": outcome.shortfall,
         "balance": outcome.balance,
     }

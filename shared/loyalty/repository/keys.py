@@ -29,6 +29,11 @@ balance above 0: expiry_pk = STORE#<store>#EXPIRING#<shard>, expiry_sk = <last_a
 oldest activity first), so an expiry run reads the due accounts and hardly anything else; and, in
 one well-known partition (expiry_pk = EXPIRY#PROGRAMS, expiry_sk = <store>), the programs that
 have expiry on, so a run finds its stores without a scan.
+
+`Pending` is sparse too: it holds the pending entries still open (an order's points waiting for
+its return window), pending_pk = PENDING#<shard>, pending_sk = <available_at>#<store>#<entry id>,
+earliest first. Every store's entries share its shards, so a release run finds what is due in all
+stores (a store that turned its window off still gets its last entries released) without a scan.
 """
 
 from __future__ import annotations
@@ -87,6 +92,13 @@ EXPIRY_PROGRAMS_PARTITION = "EXPIRY#PROGRAMS"
 
 def expiring_partition(store_id: str, shard: int) -> str:
     return f"STORE#{store_id}#EXPIRING#{shard}"
+
+
+PENDING_SHARDS = 8
+
+
+def pending_partition(shard: int) -> str:
+    return f"PENDING#{shard}"
 
 
 def customers_partition(store_id: str, status: str, shard: int) -> str:

@@ -21,6 +21,7 @@ from loyalty.domain.entities import (
     EmailClaim,
     IdempotencyRecord,
     LedgerEntry,
+    PendingClosed,
     Reversal,
     Totals,
 )
@@ -47,12 +48,20 @@ from loyalty.repository.keys import (
 )
 from loyalty.repository.outcomes import AccountChanged, AlreadyApplied, EmailTaken, EntryExists
 from loyalty.repository.pages import Filter, Partition, merged_page
+from loyalty.repository.pending import PendingIndex
 from loyalty.repository.rewards import RewardReads
 
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
 
 
 _Meaning = LedgerEntry | EmailClaim | IdempotencyRecord | None
+
+
+def _reversed_as_read(before: int) -> str:
+    """An order entry's `points_reversed` is still `:before` (absent counts as 0)."""
+    if before == 0:
+        return "(attribute_not_exists(points_reversed) OR points_reversed = :before)"
+    return "points_reversed = :before"
 
 
 class Repository(ActivityCounters, RewardReads):
@@ -64,6 +73,7 @@ class Repository(ActivityCounters, RewardReads):
         self._table = table_name
         self._client = client
         self.expiry = ExpiryIndex(table_name, client, _infrastructure_faults)
+        self.pending = PendingIndex(table_name, client, _infrastructure_faults)
 
     # Reads -----------------------------------------------------------------------------------
 
@@ -202,6 +212,9 @@ class Repository(ActivityCounters, RewardReads):
             meanings.append(None)
         for reversal in changes.reversals:
             actions.append({"Update": self._reversal_update(reversal)})
+            meanings.append(None)
+        for closed in changes.closed:
+            actions.append({"Update": self._close_pending(closed)})
             meanings.append(None)
         if changes.program is not None:
             update = changes.program
@@ -342,20 +355,36 @@ class Repository(ActivityCounters, RewardReads):
     def _reversal_update(self, reversal: Reversal) -> Item:
         """Move an order's reversed total, conditioned on the total read (concurrent refunds retry)."""
         entry = reversal.order_entry
-        condition = "attribute_exists(pk) AND "
-        condition += (
-            "(attribute_not_exists(points_reversed) OR points_reversed = :before)"
-            if reversal.before == 0
-            else "points_reversed = :before"
-        )
+        condition = "attribute_exists(pk) AND " + _reversed_as_read(reversal.before)
+        update = "SET points_reversed = :after"
+        if reversal.pending:  # cancelled while pending: still open, and closed when emptied
+            condition += " AND attribute_exists(pending_pk)"
+            if reversal.closes:
+                update += " REMOVE pending_pk, pending_sk"
         return {
             "TableName": self._table,
             "Key": entry_key(entry.store_id, entry.entry_id),
-            "UpdateExpression": "SET points_reversed = :after",
+            "UpdateExpression": update,
             "ConditionExpression": condition,
             "ExpressionAttributeValues": {
                 ":before": {"N": str(reversal.before)},
                 ":after": {"N": str(reversal.after)},
+            },
+        }
+
+    def _close_pending(self, closed: PendingClosed) -> Item:
+        """Take a pending entry out of the Pending index, if it is still open and no refund
+        cancelled any of it since it was read."""
+        entry = closed.entry
+        return {
+            "TableName": self._table,
+            "Key": entry_key(entry.store_id, entry.entry_id),
+            "UpdateExpression": "SET points_released = :released REMOVE pending_pk, pending_sk",
+            "ConditionExpression": "attribute_exists(pending_pk) AND "
+            + _reversed_as_read(entry.points_reversed),
+            "ExpressionAttributeValues": {
+                ":released": {"N": str(closed.released)},
+                ":before": {"N": str(entry.points_reversed)},
             },
         }
 

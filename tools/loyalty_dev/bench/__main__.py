@@ -22,13 +22,14 @@ from loyalty_dev.bench.memory import report_memory, serve_events
 from loyalty_dev.bench.moto import moto_harness
 from loyalty_dev.bench.redemption import REDEMPTION_SCENARIOS
 from loyalty_dev.bench.rejections import report_rejections, time_rejections
+from loyalty_dev.bench.release import measure_release, pending_scenarios, report_release
 from loyalty_dev.bench.report import Report, machine, report_verdicts
 from loyalty_dev.bench.spread import partition_spread, report_spread
 from loyalty_dev.bench.timing import report_timing, time_orders
 from loyalty_dev.bench.wix_verification import measure_wix, report_wix
 from loyalty_dev.bench.write_units import report_write_units
 
-PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections", "expiry")
+PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections", "expiry", "release")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,7 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.simplefilter("ignore")
         if "calls" in parts:
             with moto_harness() as harness:
-                measured = [measure(harness, scenario) for scenario in (*SCENARIOS, *REDEMPTION_SCENARIOS)]
+                measured = [
+                    measure(harness, scenario)
+                    for scenario in (*SCENARIOS, *REDEMPTION_SCENARIOS, *pending_scenarios())
+                ]
                 spread = partition_spread(harness)
             report_calls(report, measured)
             report_write_units(report, measured)
@@ -81,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             with moto_harness() as harness:
                 expiry = measure_expiry(harness)
             report_expiry(report, expiry)
+        if "release" in parts:
+            with moto_harness() as harness:
+                release = measure_release(harness)
+            report_release(report, release)
     report_verdicts(report)
     return 0
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from loyalty.domain.entities import CustomerStatus
-from loyalty.domain.rules.invariants import account_problems
+from loyalty.domain.rules.invariants import account_problems, pending_problems
 from loyalty.repository import Repository
 
 
 def store_problems(repository: Repository, store_id: str) -> list[str]:
-    """Every broken invariant of a store: each account's own, merges pointing at members, and
-    one member per email (each member's email claimed by it, no email claimed twice).
+    """Every broken invariant of a store: each account's own (its balance, and its pending points
+    against its ledger and its open pending entries), merges pointing at members, and one member
+    per email (each member's email claimed by it, no email claimed twice).
 
     It reads the whole store (a scan and one ledger query per account): for operators and tests,
     never a request path. The ledger index is eventually consistent, so run it on a settled store.
@@ -21,6 +22,9 @@ def store_problems(repository: Repository, store_id: str) -> list[str]:
     for account, stored_balance in accounts.values():
         ledger = repository.ledger(store_id, account.customer_id)
         problems.extend(account_problems(account, stored_balance, ledger))
+        if account.status is not CustomerStatus.MERGED:
+            owners = (account.customer_id, *account.merged_customer_ids)
+            problems.extend(pending_problems(account, repository.pending.open_entries(store_id, owners)))
         if account.status is CustomerStatus.MERGED:
             target = accounts.get(account.merged_into or "")
             if target is None or target[0].status is CustomerStatus.MERGED:

@@ -8,6 +8,7 @@ from datetime import datetime
 from loyalty.domain.commands import Refund
 from loyalty.domain.entities import utc_now
 from loyalty.domain.operations.customers import resolve
+from loyalty.domain.operations.pending import next_release
 from loyalty.domain.operations.retries import with_contention_retries
 from loyalty.domain.rules.earning import order_entry_id
 from loyalty.domain.rules.refunds import RefundOutcome, decide_refund, repeated_refund
@@ -25,7 +26,13 @@ def record_refund(
         found = resolve(repository, event.store_id, order.customer_id)
         if found is None:
             raise LookupError(f"order {event.order_id} credits a missing account")
-        decision = decide_refund(event, order, found.account, clock())
+        now = clock()
+        decision = decide_refund(event, order, found.account, now)
+        (reversal,) = decision.changes.reversals
+        left = decision.changes.accounts[0][1].points.pending
+        if reversal.closes and left > 0:  # the earliest release may be another entry's now
+            upcoming = next_release(repository, found.account, order.entry_id, left)
+            decision = decide_refund(event, order, found.account, now, upcoming)
         try:
             repository.commit(decision.changes)
         except EntryExists as applied:

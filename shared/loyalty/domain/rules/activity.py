@@ -17,6 +17,9 @@ _COLUMNS: dict[str, tuple[str, int]] = {
     "refund": ("redeemed", -1),  # a voided coupon gives its points back: redeemed shrinks
     "expire": ("expired", -1),
     "reverse": ("reversed", -1),
+    # Pending points are earned when the return window releases them (a `pending` entry and its
+    # `cancel` move no available points).
+    "release": ("earned", 1),
 }
 
 

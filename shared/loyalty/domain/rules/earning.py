@@ -17,6 +17,7 @@ from loyalty.domain.entities import (
     Points,
 )
 from loyalty.domain.program import Program
+from loyalty.domain.rules.pending import available_at, earliest
 
 # Enough digits for a 16-digit amount times any sensible rate, so nothing rounds before the floor.
 _PRECISION = 60
@@ -88,19 +89,32 @@ def decide_order(
         claims = ()
 
     points, reason = _earning(order.subtotal, status, program)
+    pending_until = None
+    if points > 0 and program.pending_days > 0:
+        pending_until = available_at(event.occurred_at or now, program.pending_days)
+    window: dict[str, object] = {}
+    gained = Points(earned=points)
+    if pending_until is not None:
+        gained = Points(pending=points)
+        window = {
+            "pending_release_at": earliest((before.pending_release_at, pending_until)),
+            # The balance does not move: the Expiry index keeps the account where it was listed.
+            "expiry_listed_at": before.expiry_listed_at or before.last_activity_at,
+        }
     after = before.changed(
         now,
         status=status,
         email=email,
         tags=tags,
-        points=before.points + Points(earned=points),
+        points=before.points + gained,
         status_before_exclusion=status_before_exclusion,
+        **window,
     )
     entry = LedgerEntry(
         store_id=event.store_id,
         entry_id=order_entry_id(order.id),
         customer_id=after.customer_id,
-        type=EntryType.EARN,
+        type=EntryType.EARN if pending_until is None else EntryType.PENDING,
         points=points,
         balance_after=after.points.balance,
         created_at=now,
@@ -110,6 +124,8 @@ def decide_order(
         amount=order.subtotal,
         currency=order.currency,
         addressed_customer_id=customer.id if customer.id != after.customer_id else None,
+        available_at=pending_until,
+        open=pending_until is not None,
     )
     changes = Changes(accounts=((current, after),), entries=(entry,), claims=claims)
     return OrderDecision(changes=changes, account=after, entry=entry)

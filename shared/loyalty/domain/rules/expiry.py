@@ -92,6 +92,7 @@ def decide_expiry(account: Account, months: int, now: datetime, run_id: str) -> 
         points=account.points + Points(expired=balance),
         revision=account.revision + 1,
         updated_at=max(now, account.updated_at),
+        expiry_listed_at=None,
     )
     entry_id = expiry_entry_id(account)
     entry = LedgerEntry(

@@ -23,6 +23,7 @@ from loyalty.domain.entities import (
     Points,
 )
 from loyalty.domain.rules.earning import new_account
+from loyalty.domain.rules.pending import earliest
 from loyalty.errors import Conflict, NotFound
 
 
@@ -162,8 +163,12 @@ def decide_merge(
         now,
         points=member.points + moved,
         merged_customer_ids=(*member.merged_customer_ids, guest_id),
+        # The guest's pending entries stay where they are; their release follows the merge link.
+        pending_release_at=earliest((member.pending_release_at, guest.pending_release_at)),
     )
-    archived_guest = guest.changed(now, status=CustomerStatus.MERGED, merged_into=member_id, points=Points())
+    archived_guest = guest.changed(
+        now, status=CustomerStatus.MERGED, merged_into=member_id, points=Points(), pending_release_at=None
+    )
     out_id, in_id = merge_entry_ids(guest_id)
     entries = (
         LedgerEntry(
@@ -177,6 +182,7 @@ def decide_merge(
             event_id=event.event_id,
             reason=f"merged into {member_id}",
             counterpart_customer_id=member_id,
+            pending_moved=moved.pending,
         ),
         LedgerEntry(
             store_id=event.store_id,
@@ -189,6 +195,7 @@ def decide_merge(
             event_id=event.event_id,
             reason=f"merged from {guest_id}",
             counterpart_customer_id=guest_id,
+            pending_moved=moved.pending,
         ),
     )
     changes = Changes(accounts=((guest, archived_guest), (member, merged_member)), entries=entries)

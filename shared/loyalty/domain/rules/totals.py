@@ -21,4 +21,5 @@ def contribution(account: Account | None) -> Totals:
         candidates=int(account.status is CustomerStatus.CANDIDATE),
         excluded=int(account.status is CustomerStatus.EXCLUDED),
         expired=points.expired,
+        pending=points.pending,
     )

@@ -1,0 +1,112 @@
+"""The hourly release run: every pending entry whose return window has closed gives what is left
+of its points to the account it credits now, once, in one conditional transaction per entry.
+
+- Due entries come from the sparse Pending index up to "now" (the schedule's time), every store's,
+  earliest first: a run reads what is due and nothing else.
+- Each entry is read again consistently with the account it credits (a merged guest's entry
+  credits the member), decided on those, and committed with its `release:<order id>` entry put
+  only if absent, the account conditioned on the revision read and the pending entry on still
+  being open with the refunds read. An order or a refund that lands meanwhile fails a condition:
+  the entry is read and decided again. Another run that released it first fails the release
+  entry: nothing more to do. So reruns, overlapping runs and redelivered schedules release
+  nothing twice.
+- Work per invocation is bounded by `time_left`, as the expiry run's is: what a run does not
+  reach stays due, and the next hour's run takes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from loyalty.domain.entities import Account, LedgerEntry
+from loyalty.domain.operations.customers import resolve
+from loyalty.domain.operations.retries import with_contention_retries
+from loyalty.domain.rules.pending import decide_release, is_due, next_release_at, still_pending
+from loyalty.errors import TransientFault
+from loyalty.repository import AccountChanged, EntryExists, Repository
+
+STOP_WITH_SECONDS_LEFT = 10.0  # leave the function this long to finish and report
+
+
+@dataclass
+class ReleaseRun:
+    """What a run did: entries read from the index, entries and points released, entries left
+    for a later run (contention), and whether it reached the end."""
+
+    read: int = 0
+    released: int = 0
+    points: int = 0
+    deferred: int = 0
+    complete: bool = True
+
+
+def run_release(
+    repository: Repository,
+    now: datetime,
+    run_id: str,
+    time_left: Callable[[], float] | None = None,
+) -> ReleaseRun:
+    """Release every due pending entry of every store, as of `now` (the schedule's time)."""
+    run = ReleaseRun()
+    for seen in repository.pending.due(now):
+        if time_left is not None and time_left() < STOP_WITH_SECONDS_LEFT:
+            run.complete = False
+            return run
+        run.read += 1
+        try:
+            points = release_entry(repository, seen, now, run_id)
+        except TransientFault:
+            run.deferred += 1  # still due: the next run takes it
+            continue
+        if points:
+            run.released += 1
+            run.points += points
+    return run
+
+
+def release_entry(repository: Repository, seen: LedgerEntry, now: datetime, run_id: str) -> int:
+    """Release one pending entry if it is due and still open: the points released (0: nothing)."""
+
+    def attempt() -> int:
+        entry = repository.get_entry(seen.store_id, seen.entry_id)
+        if entry is None or not is_due(entry, now):
+            return 0
+        found = resolve(repository, entry.store_id, entry.customer_id)
+        if found is None:
+            return 0
+        account = found.account
+        left = account.points.pending - min(still_pending(entry), account.points.pending)
+        upcoming = next_release(repository, account, entry.entry_id, left)
+        planned = decide_release(entry, account, now, run_id, upcoming)
+        if planned.changes is None:
+            return 0
+        try:
+            repository.commit(planned.changes)
+        except EntryExists:
+            return 0  # released already (another run, or a redelivered schedule)
+        return planned.result.points
+
+    return with_contention_retries(attempt)
+
+
+def next_release(
+    repository: Repository, account: Account, closing: str, pending_left: int
+) -> datetime | None:
+    """The earliest `available_at` among the account's other open entries once `closing` closes.
+
+    Read only when points stay pending. The ledger index is eventually consistent, so what it shows
+    must add up to the pending points that stay (`pending_left`, from the consistent read of the
+    account); when it does not, it lags a write: read again (a retry, then a later run)."""
+    if pending_left <= 0:
+        return None
+    owners = (account.customer_id, *account.merged_customer_ids)
+    others = [
+        entry
+        for entry in repository.pending.open_entries(account.store_id, owners)
+        if entry.entry_id != closing
+    ]
+    if sum(still_pending(entry) for entry in others) != pending_left:
+        raise AccountChanged("the ledger index lags the account's pending points")
+    return next_release_at(others, closing)
