@@ -1,5 +1,6 @@
 """BalanceFunction: a customer's balance for the storefront — behind a customer token, or
-behind Shopify's app proxy for the logged-in customer; CORS for the store's own sites."""
+behind Shopify's app proxy for the logged-in customer — and the storefront panel's reads (the
+public program, the customer's history and coupons); CORS for the store's own sites. Read only."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ import time
 from aws_lambda_powertools.event_handler import Response
 
 from loyalty.domain.operations.storefront import require_with_storefront
+from loyalty.http import panel
 from loyalty.http.platforms import shopify
 from loyalty.http.resolver import create_app, json_response, lambda_entry, validate_ids
 from loyalty.http.storefront import account_answer, preflight, verify_customer, with_cors
 from loyalty.runtime import runtime
 
 app = create_app()
+app.include_router(panel.router)
 BALANCE = "/stores/<store_id>/customers/<customer_id>/balance"
 
 
