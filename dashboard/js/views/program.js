@@ -1,7 +1,9 @@
-// The store's program settings: rate, guests earn, excluded tags, paused, expiry, storefront origins.
+// The store's program settings: rate, guests earn, excluded tags, paused, expiry, storefront origins,
+// and the storefront panel's presentation.
 
 import { field, h } from "../dom.js";
 import { writeAction } from "../ui.js";
+import { panelSettings } from "./panel-settings.js";
 
 function lines(text, separator) {
   return text
@@ -35,6 +37,8 @@ export async function renderProgram(dashboard, container) {
     origins = h("textarea", { name: "storefront_origins", rows: 3 }, (program.storefront_origins || []).join("\n"));
     form.append(field("Storefront origins", origins, "One per line, e.g. https://shop.example.com: pages that may call the storefront API"));
   }
+  const panel = "panel" in program ? panelSettings(program) : null;
+  if (panel) form.append(panel.fieldset);
   form.append(h("button", { type: "submit" }, "Save settings"), h("p", { class: "form-error", role: "alert" }));
   writeAction(form, {
     collect: () => {
@@ -50,6 +54,7 @@ export async function renderProgram(dashboard, container) {
         body.points_expiry_months = text ? Number(text) : null;
       }
       if (origins) body.storefront_origins = lines(origins.value, /\n/);
+      if (panel) body.panel = panel.collect();
       return body;
     },
     perform: (body, key) => dashboard.api.request("PUT", dashboard.path("/program"), { body, idempotencyKey: key }),
