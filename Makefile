@@ -126,6 +126,6 @@ validate: build $(PY_STAMP) ## sam validate --lint, cfn-lint, and the built laye
 	$(BIN)/python -m loyalty_dev.built_layer .aws-sam/build
 
 STACK ?= loyalty-points
-deploy: build $(NODE_STAMP) $(PY_STAMP) ## sam deploy with samconfig.toml (GUIDED=1: sam deploy --guided), then publish the dashboard (STACK=…)
+deploy: build $(NODE_STAMP) $(PY_STAMP) ## sam deploy with samconfig.toml (GUIDED=1: sam deploy --guided), then publish the dashboard and the panel (STACK=…)
 	$(SAM) deploy $(if $(GUIDED),--guided)
 	$(BIN)/python -m loyalty_dev.dashboard_deploy --stack $(STACK) $(if $(REGION),--region $(REGION))
