@@ -16,7 +16,7 @@ button:disabled { opacity: 0.55; cursor: progress; }
 :focus-visible { outline: 3px solid #1b5fcc; outline-offset: 2px; }
 .launcher { position: fixed; right: 16px; bottom: 16px; z-index: 2147483000; border-radius: 999px;
   padding: 0.7rem 1.2rem; font-weight: 600; box-shadow: 0 4px 14px rgba(0, 0, 0, 0.25); }
-dialog { padding: 0; border: 0; border-radius: 12px; width: min(380px, calc(100vw - 16px));
+dialog { padding: 0; border: 0; border-radius: 12px; width: min(380px, calc(100vw - 16px)); max-width: none;
   max-height: calc(100vh - 32px); margin: auto 8px 16px auto; box-shadow: 0 10px 40px rgba(0, 0, 0, 0.3);
   color: inherit; overflow: hidden; }
 dialog::backdrop { background: rgba(0, 0, 0, 0.25); }

@@ -17,7 +17,7 @@ export default {
   paused: "Le programme de fidélité est en pause pour le moment.",
   noAccountYet: "Vous n'avez pas encore de points : votre prochaine commande vous en rapportera.",
   howToEarn: "Comment gagner des points",
-  earnRate: "Gagnez {points} pour chaque {money} dépensé",
+  earnRate: "Gagnez {points} pour {money} dépensé",
   earnRatePlain: "Gagnez {points} par unité de monnaie dépensée",
   pendingNote: "Les points d'une commande sont disponibles {days} jours après celle-ci.",
   rewards: "Récompenses",

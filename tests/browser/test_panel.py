@@ -83,7 +83,11 @@ class Storefront:
         return (
             f'<!doctype html><html lang="{html_lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Shop</title>'
-            '<link rel="icon" href="data:,"></head><body><h1>A shop</h1>'
+            '<link rel="icon" href="data:,"><style>'
+            "body { margin: 0; font-family: Georgia, serif; background: #f7f4ee; } main { padding: 1.5rem; }"
+            "header { padding: 1rem 1.5rem; background: #23303b; color: #fff; }</style>"
+            "</head><body><header>Acme Outdoor</header><main><h1>Tents and packs</h1>"
+            "<p>Everything for a weekend outside.</p></main>"
             f'<script type="module" src="{self.server.url}/panel/loyalty-panel.js"></script>'
             f'<loyalty-panel store="{STORE}" api="{self.server.url}" {attributes}></loyalty-panel>'
             "</body></html>"
@@ -242,6 +246,8 @@ def photograph(page: Any, name: str) -> None:
 
 def test_a_visitor_sees_how_to_earn_the_rewards_and_join(page: Any, shop: Storefront) -> None:
     storefront(page, shop, 'token-url="/shop/token"')
+    page.wait_for_function(f"{SHADOW} && document.querySelector('loyalty-panel').style.length > 0")
+    photograph(page, "launcher")
     open_panel(page, "visitor")
 
     text = panel_text(page)
