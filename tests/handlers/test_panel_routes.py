@@ -3,13 +3,24 @@ customer, cacheable), and a customer's history (never the merchant's reason) and
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import jwt
 import pytest
 
 from loyalty.http import responses
+from loyalty.http.platforms.shopify import proxy_signature
 from loyalty_dev.local.in_process import Answer
-from tests.support import STORE, Service, order_event, registration_event, token_for
+from tests.support import (
+    SHOPIFY_SECRET,
+    STORE,
+    TOKEN_SECRET,
+    Service,
+    order_event,
+    registration_event,
+    token_for,
+)
 
 SHOP = "https://shop.example.com"
 PANEL = {
@@ -268,3 +279,50 @@ def test_the_panel_answers_match_their_models(shop: Service) -> None:
     for path, model in models.items():
         model.model_validate(get(shop, path, customer="ann").json(), strict=True)
     responses.Program.model_validate(shop.admin("GET", "/program").json(), strict=True)
+
+
+# the panel's token on a Shopify store (its app proxy) --------------------------------------------
+
+
+def shopify_proxy(service: Service, **overrides: Any) -> Answer:
+    parameters: dict[str, list[str]] = {
+        "shop": ["acme.myshopify.com"],
+        "logged_in_customer_id": ["7001"],
+        "path_prefix": ["/apps/loyalty"],
+        "timestamp": [str(int(time.time()))],
+    }
+    parameters.update({name: value for name, value in overrides.items() if name != "signature"})
+    parameters = {name: value for name, value in parameters.items() if value is not None}
+    parameters["signature"] = overrides.get("signature") or [
+        proxy_signature(SHOPIFY_SECRET.encode(), parameters)
+    ]
+    return service.api.request("GET", "/proxy/shopify/token", query=parameters)
+
+
+def test_the_app_proxy_mints_the_logged_in_customers_token_for_the_panel(service: Service) -> None:
+    service.register(registration_event("7001", "ann@example.com", store_id="acme.myshopify.com"))
+
+    answer = shopify_proxy(service)
+
+    assert answer.status == 200, answer.body
+    assert answer.headers["Cache-Control"] == "no-store"
+    claims = jwt.decode(answer.json()["token"], TOKEN_SECRET, algorithms=["HS256"])
+    assert claims["sub"] == "acme.myshopify.com:7001"
+    assert claims["exp"] - claims["iat"] == 3600
+    balance = service.balance("7001", store_id="acme.myshopify.com", token=answer.json()["token"])
+    assert balance.status == 200
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"signature": ["0" * 64]},
+        {"logged_in_customer_id": None},
+        {"timestamp": [str(int(time.time()) - 400)]},
+    ],
+    ids=["wrong-signature", "nobody-logged-in", "stale"],
+)
+def test_no_token_without_a_signed_logged_in_customer(service: Service, overrides: dict[str, Any]) -> None:
+    answer = shopify_proxy(service, **overrides)
+    assert answer.status == 401
+    assert "token" not in answer.json()
