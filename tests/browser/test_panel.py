@@ -394,6 +394,18 @@ def test_a_token_refused_twice_says_so(page: Any, shop: Storefront) -> None:
     assert "Your session has expired. Please sign in again" in panel_text(page)
 
 
+def test_a_classic_script_loader_serves_sites_without_module_scripts(page: Any, shop: Storefront) -> None:
+    storefront(page, shop, 'token-url="/shop/token"', tokens=member_token("zoe"))
+    shop.site.html = (
+        shop.page_html('token-url="/shop/token"')
+        .replace('<script type="module" src="', '<script src="')
+        .replace("/panel/loyalty-panel.js", "/panel/loader.js")
+    )
+    page.goto(f"{shop.origin}/shop/")
+    open_panel(page, "member")
+    assert "+520 points, order o-zoe" in panel_text(page)
+
+
 def test_a_token_given_as_an_attribute_needs_no_token_url(page: Any, shop: Storefront) -> None:
     storefront(page, shop, f'inline customer-token="{token_for(STORE, "zoe")}"')
     page.wait_for_selector("loyalty-panel[data-view='member']", state="attached")
