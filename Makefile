@@ -60,7 +60,7 @@ cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
 pytest: install browser ## The test suites only (the deployment tier included; FAST=1 skips its recorded runs)
 	$(BIN)/pytest $(if $(FAST),-m "not deployment_calls")
 
-screenshots: install browser ## Rewrite docs/images/dashboard-*.png from the browser suite's pages
+screenshots: install browser ## Rewrite docs/images/dashboard-*.png and panel-*.png from the browser suite's pages
 	LOYALTY_SCREENSHOTS=docs $(BIN)/pytest tests/browser -q
 
 bench: install ## Run the benchmarks and print the figures

@@ -28,6 +28,11 @@ SHADOW = "document.querySelector('loyalty-panel').shadowRoot"
 TIMEOUT_MS = 15_000
 MARKUP_NAME = '<img src=x onerror="window.pwned=1"><b>Gift card</b>'
 REVERSED_NAME = "Mug \u202eevil.exe"
+# Offered only while the test of names runs (the other pages, photographed, show ordinary names).
+HOSTILE = (
+    {"id": "markup", "name": MARKUP_NAME, "points": 160, "kind": "free_shipping"},
+    {"id": "reversed", "name": REVERSED_NAME, "points": 210, "kind": "percent_off", "value": "10"},
+)
 PANEL = {"name": "Acme Rewards", "currency": "EUR", "accent_color": "#1f4e8c"}
 REWARDS = (
     {
@@ -38,8 +43,8 @@ REWARDS = (
         "value": "5.00",
         "currency": "EUR",
     },
-    {"id": "markup", "name": MARKUP_NAME, "points": 150, "kind": "free_shipping"},
-    {"id": "reversed", "name": REVERSED_NAME, "points": 200, "kind": "percent_off", "value": "10"},
+    {"id": "ship", "name": "Free shipping", "points": 150, "kind": "free_shipping"},
+    {"id": "ten-pct", "name": "10% off a tent", "points": 200, "kind": "percent_off", "value": "10"},
     {
         "id": "big",
         "name": "Weekend for two",
@@ -348,16 +353,16 @@ def test_a_double_click_spends_once_and_each_intent_has_its_own_key(page: Any, s
 def test_a_refusal_is_said_in_words(page: Any, shop: Storefront) -> None:
     storefront(page, shop, 'token-url="/shop/token"', tokens=member_token("zoe"))
     open_panel(page, "member")
-    shop.admin("DELETE", "/rewards/reversed")  # retired after the panel showed it
+    shop.admin("DELETE", "/rewards/ten-pct")  # retired after the panel showed it
     try:
-        page.locator("loyalty-panel button[data-reward='reversed']").click()
+        page.locator("loyalty-panel button[data-reward='ten-pct']").click()
         page.wait_for_selector("loyalty-panel .error")
         assert (
             "This reward cannot be redeemed right now." in page.locator("loyalty-panel .error").inner_text()
         )
     finally:
-        reward = next(reward for reward in REWARDS if reward["id"] == "reversed")
-        shop.admin("PUT", "/rewards/reversed", {key: value for key, value in reward.items() if key != "id"})
+        reward = next(reward for reward in REWARDS if reward["id"] == "ten-pct")
+        shop.admin("PUT", "/rewards/ten-pct", {key: value for key, value in reward.items() if key != "id"})
 
 
 def test_an_unreachable_api_is_said_in_words(page: Any, shop: Storefront) -> None:
@@ -433,14 +438,23 @@ def test_french_from_the_element_or_the_page(page: Any, shop: Storefront) -> Non
 
 
 def test_names_from_the_api_are_text_isolated_for_direction(page: Any, shop: Storefront) -> None:
-    storefront(page, shop, 'token-url="/shop/token"')
-    open_panel(page, "visitor")
+    for reward in HOSTILE:
+        shop.admin("POST", "/rewards", reward)
+        shop.admin(
+            "PUT", f"/rewards/{reward['id']}", {key: value for key, value in reward.items() if key != "id"}
+        )
+    try:
+        storefront(page, shop, 'token-url="/shop/token"')
+        open_panel(page, "visitor")
 
-    names = page.locator("loyalty-panel li.reward .name bdi")
-    assert MARKUP_NAME in names.all_inner_texts()
-    assert REVERSED_NAME in names.all_inner_texts()
-    assert page.locator("loyalty-panel .body img, loyalty-panel .body b").count() == 0
-    assert page.evaluate("window.pwned") is None
+        names = page.locator("loyalty-panel li.reward .name bdi")
+        assert MARKUP_NAME in names.all_inner_texts()
+        assert REVERSED_NAME in names.all_inner_texts()
+        assert page.locator("loyalty-panel .body img, loyalty-panel .body b").count() == 0
+        assert page.evaluate("window.pwned") is None
+    finally:
+        for reward in HOSTILE:
+            shop.admin("DELETE", f"/rewards/{reward['id']}")
 
 
 def test_the_dialog_keeps_focus_and_escape_gives_it_back(page: Any, shop: Storefront) -> None:
