@@ -297,7 +297,38 @@ def test_a_member_sees_balance_rewards_coupons_and_history(page: Any, shop: Stor
     assert page.locator("loyalty-panel button[data-reward='five-off']").is_enabled()
     assert page.locator("loyalty-panel button[data-reward='big']").count() == 0  # too dear
     assert "4,480 points more needed" in text
+    assert "pending" not in text  # no pending points, no tiers: nothing said of them
+    assert "tier" not in text.lower()
     photograph(page, "member")
+
+
+def test_pending_points_and_tiers_are_shown_when_the_account_has_them(page: Any, shop: Storefront) -> None:
+    """The account answer gains `points.pending`, `pending_release_at`, `tier` and `next_tier` as
+    the return window and tiers land: the panel shows them as they come (here added in transit)."""
+
+    def richer(route: Any) -> None:
+        answer = route.fetch()
+        account = answer.json()
+        account["points"]["pending"] = 30
+        account["pending_release_at"] = "2026-12-20T10:00:00Z"
+        account["tier"] = {
+            "id": "silver",
+            "name": "Silver",
+            "since": "2026-11-20T10:00:00Z",
+            "kept_until": None,
+        }
+        account["next_tier"] = {"id": "gold", "name": "Gold", "threshold": 1000, "points_needed": 480}
+        route.fulfill(response=answer, json=account)
+
+    page.route(f"{shop.server.url}/stores/{STORE}/customers/zoe/balance", richer)
+    storefront(page, shop, 'token-url="/shop/token"', tokens=member_token("zoe"))
+    open_panel(page, "member")
+
+    text = panel_text(page)
+    assert "30 points pending, available December 20, 2026" in text
+    assert "Your tier: Silver" in text
+    assert "480 points more to reach Gold" in text
+    photograph(page, "member-pending-tier")
 
 
 # redeeming ---------------------------------------------------------------------------------------
