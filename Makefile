@@ -60,7 +60,7 @@ cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
 pytest: install browser ## The test suites only (the deployment tier included; FAST=1 skips its recorded runs)
 	$(BIN)/pytest $(if $(FAST),-m "not deployment_calls")
 
-screenshots: install browser ## Rewrite docs/images/dashboard-*.png from the browser suite's pages
+screenshots: install browser ## Rewrite docs/images/dashboard-*.png and panel-*.png from the browser suite's pages
 	LOYALTY_SCREENSHOTS=docs $(BIN)/pytest tests/browser -q
 
 bench: install ## Run the benchmarks and print the figures
@@ -126,6 +126,6 @@ validate: build $(PY_STAMP) ## sam validate --lint, cfn-lint, and the built laye
 	$(BIN)/python -m loyalty_dev.built_layer .aws-sam/build
 
 STACK ?= loyalty-points
-deploy: build $(NODE_STAMP) $(PY_STAMP) ## sam deploy with samconfig.toml (GUIDED=1: sam deploy --guided), then publish the dashboard (STACK=…)
+deploy: build $(NODE_STAMP) $(PY_STAMP) ## sam deploy with samconfig.toml (GUIDED=1: sam deploy --guided), then publish the dashboard and the panel (STACK=…)
 	$(SAM) deploy $(if $(GUIDED),--guided)
 	$(BIN)/python -m loyalty_dev.dashboard_deploy --stack $(STACK) $(if $(REGION),--region $(REGION))

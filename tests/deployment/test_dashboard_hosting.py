@@ -70,7 +70,7 @@ def test_the_page_and_the_back_office_share_one_https_origin_and_nothing_of_the_
     stack: Stack,
 ) -> None:
     config = stack.resources["DashboardDistribution"]["Properties"]["DistributionConfig"]
-    (api,) = config["CacheBehaviors"]
+    (api,) = [behaviour for behaviour in config["CacheBehaviors"] if behaviour["PathPattern"] == "/admin/*"]
     cache = stack.resources["DashboardApiCachePolicy"]["Properties"]["CachePolicyConfig"]
 
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"

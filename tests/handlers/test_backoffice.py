@@ -16,6 +16,7 @@ DEFAULT_PROGRAM = {
     "storefront_origins": [],
     "points_expiry_months": None,
     "pending_days": 0,
+    "panel": {"name": None, "currency": None, "signup_url": None, "login_url": None, "accent_color": None},
 }
 
 

@@ -62,7 +62,7 @@ def kind_of(route: Route) -> str:
         return "wix"  # the body is the credential: a JWT signed RS256 with the Wix app's key
     if route.path.startswith("/webhooks/"):
         return "signed"
-    if route.path == "/proxy/shopify/balance":
+    if route.path.startswith("/proxy/shopify/"):  # Shopify's app proxy signs the query
         return "proxy"
     if route.path.startswith("/stores/"):
         return "storefront"

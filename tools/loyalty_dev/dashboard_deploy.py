@@ -1,7 +1,9 @@
-"""`make deploy`'s last step: publish the dashboard to the stack's bucket after `sam deploy`.
+"""`make deploy`'s last step: publish the dashboard and the storefront panel to the stack's bucket
+after `sam deploy`.
 
 It uploads dashboard/ (under the key prefix dashboard/), the chart library from node_modules (under
-dashboard/vendor/, as the local server serves it) and a config.json made from the stack's outputs,
+dashboard/vendor/, as the local server serves it), a config.json made from the stack's outputs and
+panel/ (under panel/, served with `Access-Control-Allow-Origin: *` by its CloudFront behaviour),
 then invalidates the CloudFront distribution so the new files are served at once. The API is
 reached through the same distribution (/admin/*), so config.json names no API host."""
 
@@ -20,6 +22,9 @@ from loyalty_dev.local.dashboard import VENDOR_FILES
 from loyalty_dev.template import PROJECT_ROOT
 
 PREFIX = "dashboard/"
+PANEL_PREFIX = "panel/"
+# Stores' pages load the panel on every visit: browsers may keep it five minutes.
+PANEL_CACHE_CONTROL = "public, max-age=300"
 _TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".json": "application/json"}
 
 
@@ -34,6 +39,14 @@ def dashboard_files(root: Path = PROJECT_ROOT) -> Iterator[tuple[str, Path]]:
         if not vendored.is_file():
             raise SystemExit(f"{relative} is missing: run `make install` (npm ci) before deploying")
         yield f"{PREFIX}vendor/{name}", vendored
+
+
+def panel_files(root: Path = PROJECT_ROOT) -> Iterator[tuple[str, Path]]:
+    """(key, file) for every file of the storefront panel."""
+    folder = root / "panel"
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            yield PANEL_PREFIX + path.relative_to(folder).as_posix(), path
 
 
 def page_config(outputs: Mapping[str, str]) -> dict[str, Any]:
@@ -55,7 +68,8 @@ def stack_outputs(cloudformation: Any, stack: str) -> dict[str, str]:
     return {output["OutputKey"]: output["OutputValue"] for output in described.get("Outputs", [])}
 
 
-def publish(stack: str, region: str | None = None, root: Path = PROJECT_ROOT) -> str:
+def publish(stack: str, region: str | None = None, root: Path = PROJECT_ROOT) -> tuple[str, str]:
+    """Upload everything; the dashboard's URL and the panel script's."""
     import boto3
 
     session = boto3.session.Session(region_name=region)
@@ -70,6 +84,14 @@ def publish(stack: str, region: str | None = None, root: Path = PROJECT_ROOT) ->
             ContentType=content_type(path),
             CacheControl="no-cache",
         )
+    for key, path in panel_files(root):
+        s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=path.read_bytes(),
+            ContentType=content_type(path),
+            CacheControl=PANEL_CACHE_CONTROL,
+        )
     s3.put_object(
         Bucket=bucket,
         Key=PREFIX + "config.json",
@@ -80,11 +102,11 @@ def publish(stack: str, region: str | None = None, root: Path = PROJECT_ROOT) ->
     session.client("cloudfront").create_invalidation(
         DistributionId=outputs["DashboardDistributionId"],
         InvalidationBatch={
-            "Paths": {"Quantity": 1, "Items": [f"/{PREFIX}*"]},
+            "Paths": {"Quantity": 2, "Items": [f"/{PREFIX}*", f"/{PANEL_PREFIX}*"]},
             "CallerReference": f"make-deploy-{time.time_ns()}",
         },
     )
-    return outputs["DashboardUrl"]
+    return outputs["DashboardUrl"], outputs["PanelScriptUrl"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stack", default="loyalty-points", help="the stack's name (default: %(default)s)")
     parser.add_argument("--region", default=None, help="its region (default: your AWS configuration's)")
     args = parser.parse_args(argv)
-    url = publish(args.stack, args.region)
+    url, panel = publish(args.stack, args.region)
     print(f"dashboard published: {url}", file=sys.stderr)
+    print(f"storefront panel published: {panel}", file=sys.stderr)
     return 0
 
 

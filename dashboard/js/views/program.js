@@ -1,8 +1,9 @@
 // The store's program settings: rate, guests earn, excluded tags, paused, expiry, storefront origins,
-// and the return window (pending_days).
+// the return window (pending_days) and the storefront panel's presentation.
 
 import { field, h } from "../dom.js";
 import { writeAction } from "../ui.js";
+import { panelSettings } from "./panel-settings.js";
 
 function lines(text, separator) {
   return text
@@ -41,6 +42,8 @@ export async function renderProgram(dashboard, container) {
     origins = h("textarea", { name: "storefront_origins", rows: 3 }, (program.storefront_origins || []).join("\n"));
     form.append(field("Storefront origins", origins, "One per line, e.g. https://shop.example.com: pages that may call the storefront API"));
   }
+  const panel = "panel" in program ? panelSettings(program) : null;
+  if (panel) form.append(panel.fieldset);
   form.append(h("button", { type: "submit" }, "Save settings"), h("p", { class: "form-error", role: "alert" }));
   writeAction(form, {
     collect: () => {
@@ -61,6 +64,7 @@ export async function renderProgram(dashboard, container) {
         if (!/^\d+$/.test(days) || Number(days) > 90) throw new Error("The return window is a whole number of days from 0 to 90.");
         body.pending_days = Number(days);
       }
+      if (panel) body.panel = panel.collect();
       return body;
     },
     perform: (body, key) => dashboard.api.request("PUT", dashboard.path("/program"), { body, idempotencyKey: key }),

@@ -17,6 +17,18 @@ def normalize_tag(tag: str) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PanelSettings:
+    """How the storefront panel presents the program to shoppers (every field optional)."""
+
+    name: str | None = None
+    # The currency the earning rate is shown in (three capital letters).
+    currency: str | None = None
+    signup_url: str | None = None
+    login_url: str | None = None
+    accent_color: str | None = None  # #rrggbb
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Program:
     """A store's program settings; every field has the default a store that never set it gets."""
 
@@ -30,6 +42,7 @@ class Program:
     points_expiry_months: int | None = None
     # The return window: an order's points wait this many days (pending) before they can be spent.
     pending_days: int = 0
+    panel: PanelSettings = PanelSettings()
 
     def excludes(self, tags: tuple[str, ...]) -> bool:
         return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)

@@ -129,6 +129,34 @@ Origin = Annotated[
 ]
 
 
+# The panel's links: https, or plain http on this machine only (a store's development site);
+# printable ASCII (a URL's other characters are percent-encoded).
+_URL_REST = r"(:[0-9]{1,5})?([/?#][\x21-\x7e]*)?"
+PanelUrl = Annotated[
+    str,
+    StringConstraints(
+        max_length=2048,
+        pattern=rf"^(https://{_LABEL}(\.{_LABEL})*|http://(localhost|127\.0\.0\.1)){_URL_REST}$",
+    ),
+]
+AccentColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+# Shown to shoppers: not blank, no control characters.
+PanelName = Annotated[
+    str,
+    StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"),
+]
+
+
+class PanelRequest(_Model):
+    """How the storefront panel presents the program; every field may be left out."""
+
+    name: PanelName | None = None
+    currency: Currency | None = None
+    signup_url: PanelUrl | None = None
+    login_url: PanelUrl | None = None
+    accent_color: AccentColor | None = None
+
+
 class ProgramRequest(_Model):
     active: bool
     points_per_currency_unit: Rate
@@ -137,6 +165,7 @@ class ProgramRequest(_Model):
     storefront_origins: Annotated[tuple[Origin, ...], Field(max_length=50)] = ()
     points_expiry_months: Annotated[int, Field(ge=1, le=60)] | None = None
     pending_days: Annotated[int, Field(ge=0, le=90)] = 0
+    panel: PanelRequest = PanelRequest()
 
 
 # The rewards catalog and coupons ----------------------------------------

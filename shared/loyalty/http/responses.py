@@ -7,7 +7,7 @@ components/schemas, and the contract tests hold every answer of the service to t
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -206,6 +206,19 @@ class PlatformResult(_Answer):
     reason: str | None = None
 
 
+class PanelSettings(_Answer):
+    """How the storefront panel presents the program (null: not set)."""
+
+    name: str | None = Field(description="The program's name as shoppers see it (at most 100 characters).")
+    currency: str | None = Field(description="The currency the earning rate is shown in.")
+    signup_url: str | None = Field(
+        description="Where a visitor creates a store account: https (plain http only on localhost "
+        "or 127.0.0.1)."
+    )
+    login_url: str | None = Field(description="Where a visitor signs in; as `signup_url`.")
+    accent_color: str | None = Field(description="`#rrggbb`: the panel's accent colour.")
+
+
 class Program(_Answer):
     active: bool
     points_per_currency_unit: str = Field(
@@ -232,6 +245,54 @@ class Program(_Answer):
         description="The return window: days an order's points stay pending before they can be spent "
         "(0: at once).",
     )
+    panel: PanelSettings
+
+
+class OfferedReward(_Answer):
+    """An active reward as the storefront shows it."""
+
+    id: str
+    name: str
+    points: int = Field(ge=1, le=10_000_000)
+    kind: Literal["amount_off", "percent_off", "free_shipping"]
+    value: str | None = None
+    currency: str | None = None
+
+
+class PublicProgram(_Answer):
+    """The public face of a store's program: nothing about any customer."""
+
+    store_id: str
+    name: str | None
+    currency: str | None
+    active: bool = Field(description="False while the program is paused.")
+    points_per_currency_unit: str
+    pending_days: int
+    points_expiry_months: int | None
+    rewards: list[OfferedReward] = Field(description="The active rewards, cheapest first.")
+    tiers: list[dict[str, Any]] = Field(description="Empty until the program has tiers.")
+    ways_to_earn: list[dict[str, Any]] = Field(description="Empty until the program has other ways to earn.")
+    campaigns: list[dict[str, Any]] = Field(description="The running campaigns; empty until there are some.")
+    signup_url: str | None
+    login_url: str | None
+    accent_color: str | None
+
+
+class StorefrontTransaction(_Answer):
+    """A ledger entry as its customer sees it: never the merchant's reason."""
+
+    id: str
+    type: str
+    points: int = Field(description="Signed; negative takes points away.")
+    balance_after: Points
+    order_id: str | None = None
+    coupon_code: str | None = None
+    created_at: Timestamp
+
+
+class StorefrontTransactionPage(_Answer):
+    items: list[StorefrontTransaction]
+    next_cursor: NextCursor
 
 
 class Reward(_Answer):
@@ -268,6 +329,13 @@ class Coupon(_Answer):
     used_at: Timestamp | None = None
     order_id: str | None = None
     voided_at: Timestamp | None = None
+
+
+class CouponPage(_Answer):
+    """A customer's coupons, newest first."""
+
+    items: list[Coupon]
+    next_cursor: NextCursor
 
 
 class RewardRedeemed(_Answer):

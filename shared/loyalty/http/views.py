@@ -17,7 +17,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
-from loyalty.domain.program import Program
+from loyalty.domain.program import PanelSettings, Program
 from loyalty.domain.rules.expiry import expires_at
 from loyalty.domain.rules.refunds import RefundOutcome
 from loyalty.domain.rules.rewards import Redemption, reward_available
@@ -144,6 +144,23 @@ def transaction_view(entry: LedgerEntry) -> dict[str, Any]:
     return view
 
 
+def storefront_transaction_view(entry: LedgerEntry) -> dict[str, Any]:
+    """A ledger entry as the customer sees it: never the merchant's free-text reason (it may hold
+    internal notes), nor whose file it was."""
+    view: dict[str, Any] = {
+        "id": entry.entry_id,
+        "type": entry.type.value,
+        "points": entry.points,
+        "balance_after": entry.balance_after,
+    }
+    if entry.order_id is not None:
+        view["order_id"] = entry.order_id
+    if entry.coupon_code is not None:
+        view["coupon_code"] = entry.coupon_code
+    view["created_at"] = format_timestamp(entry.created_at)
+    return view
+
+
 def activity_view(days: list[tuple[date, DayActivity]]) -> dict[str, Any]:
     return {
         "days": [
@@ -173,7 +190,54 @@ def program_view(program: Program) -> dict[str, Any]:
         "storefront_origins": list(program.storefront_origins),
         "points_expiry_months": program.points_expiry_months,
         "pending_days": program.pending_days,
+        "panel": panel_view(program.panel),
     }
+
+
+def panel_view(panel: PanelSettings) -> dict[str, Any]:
+    return {
+        "name": panel.name,
+        "currency": panel.currency,
+        "signup_url": panel.signup_url,
+        "login_url": panel.login_url,
+        "accent_color": panel.accent_color,
+    }
+
+
+def public_program_view(store_id: str, program: Program, rewards: list[Reward]) -> dict[str, Any]:
+    """The program as the storefront panel shows it to anyone: nothing about any customer. Tiers,
+    ways to earn and campaigns are empty until the program has them."""
+    panel = program.panel
+    return {
+        "store_id": store_id,
+        "name": panel.name,
+        "currency": panel.currency,
+        "active": program.active,
+        "points_per_currency_unit": str(program.points_per_currency_unit),
+        "pending_days": program.pending_days,
+        "points_expiry_months": program.points_expiry_months,
+        "rewards": [_offered_reward(reward) for reward in rewards],
+        "tiers": [],
+        "ways_to_earn": [],
+        "campaigns": [],
+        "signup_url": panel.signup_url,
+        "login_url": panel.login_url,
+        "accent_color": panel.accent_color,
+    }
+
+
+def _offered_reward(reward: Reward) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": reward.reward_id,
+        "name": reward.name,
+        "points": reward.points,
+        "kind": reward.kind.value,
+    }
+    if reward.value is not None:
+        view["value"] = str(reward.value)
+    if reward.currency is not None:
+        view["currency"] = reward.currency
+    return view
 
 
 def overview_view(totals: Totals) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from loyalty.domain.entities import (
     Totals,
     format_timestamp,
 )
-from loyalty.domain.program import Program
+from loyalty.domain.program import PanelSettings, Program
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     EXPIRY_PROGRAMS_PARTITION,
@@ -262,6 +262,7 @@ def program_item(store_id: str, program: Program, updated_at: datetime) -> Item:
                 "storefront_origins": list(program.storefront_origins) or None,
                 "points_expiry_months": program.points_expiry_months,
                 "pending_days": program.pending_days,
+                "panel": _panel_map(program.panel),
                 "updated_at": format_timestamp(updated_at),
                 # A program with expiry on is listed in the Expiry index's programs partition.
                 "expiry_pk": EXPIRY_PROGRAMS_PARTITION if program.points_expiry_months else None,
@@ -282,7 +283,17 @@ def program_from_item(item: Item) -> Program:
             int(item["points_expiry_months"]) if item.get("points_expiry_months") is not None else None
         ),
         pending_days=int(item.get("pending_days", 0)),
+        panel=PanelSettings(**item.get("panel", {})),
     )
+
+
+_PANEL_FIELDS = ("name", "currency", "signup_url", "login_url", "accent_color")
+
+
+def _panel_map(panel: PanelSettings) -> dict[str, str] | None:
+    """The panel's settings that are set (None: none, and no attribute)."""
+    values = {name: getattr(panel, name) for name in _PANEL_FIELDS if getattr(panel, name) is not None}
+    return values or None
 
 
 def idempotency_item(record: IdempotencyRecord) -> Item:

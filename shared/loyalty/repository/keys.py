@@ -22,7 +22,9 @@ Indexes: `Ledger` (ledger_pk = the account's pk, ledger_sk = <created_at>#<entry
 account's entries in time order; `Customers` (customers_pk = STORE#<store>#<status>#<shard>,
 customers_sk = <last_activity_at>#<id>) lists a store's customers by status, newest activity
 first. Its partition is sharded by customer so that a store's orders never all write to one
-index partition.
+index partition. A coupon is in `Ledger` too, in a partition of its own beside its customer's
+entries (ledger_pk = <the account's pk>#COUPONS, ledger_sk = <issued_at>#<code>): the storefront
+lists a customer's coupons, newest first, without another index.
 
 `Expiry` is sparse. It holds the accounts whose points could expire (members and candidates with a
 balance above 0: expiry_pk = STORE#<store>#EXPIRING#<shard>, expiry_sk = <last_activity_at>#<id>,
@@ -122,6 +124,11 @@ def catalog_key(store_id: str) -> Item:
 
 def coupon_key(store_id: str, code: str) -> Item:
     return _key(f"STORE#{store_id}#COUPON#{code}", "COUPON")
+
+
+def coupons_partition(store_id: str, customer_id: str) -> str:
+    """A customer's coupons in the Ledger index (a customer id holds no '#': no clash)."""
+    return f"{account_pk(store_id, customer_id)}#COUPONS"
 
 
 # The dashboard's chart (repository/activity.py): a store's points per UTC day, sharded by

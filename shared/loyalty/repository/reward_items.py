@@ -20,7 +20,7 @@ from loyalty.domain.entities import (
     format_timestamp,
 )
 from loyalty.repository.items import typed
-from loyalty.repository.keys import Item, catalog_key, coupon_key, reward_key
+from loyalty.repository.keys import Item, catalog_key, coupon_key, coupons_partition, reward_key
 
 
 def _decimal(value: Decimal | None) -> str | None:
@@ -92,10 +92,14 @@ def catalog_from_item(item: Item | None) -> CatalogSummary:
 
 
 def coupon_item(coupon: Coupon) -> Item:
+    issued_at = format_timestamp(coupon.issued_at)
     return {
         **coupon_key(coupon.store_id, coupon.code),
         **typed(
             {
+                # The customer's coupons, newest first (the Ledger index; keys.py).
+                "ledger_pk": coupons_partition(coupon.store_id, coupon.customer_id),
+                "ledger_sk": f"{issued_at}#{coupon.code}",
                 "store_id": coupon.store_id,
                 "code": coupon.code,
                 "reward_id": coupon.reward_id,
@@ -105,7 +109,7 @@ def coupon_item(coupon: Coupon) -> Item:
                 "points": coupon.points,
                 "status": coupon.status.value,
                 "customer_id": coupon.customer_id,
-                "issued_at": format_timestamp(coupon.issued_at),
+                "issued_at": issued_at,
                 "used_at": _moment(coupon.used_at),
                 "order_id": coupon.order_id,
                 "voided_at": _moment(coupon.voided_at),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty.domain.entities import Account, CatalogSummary, Coupon, Reward
+from loyalty.domain.entities import Account, CatalogSummary, Coupon, CouponStatus, Reward
 from loyalty.domain.program import Program
 from loyalty.repository import items
 from loyalty.repository.faults import infrastructure_faults
@@ -14,10 +14,12 @@ from loyalty.repository.keys import (
     account_key,
     catalog_key,
     coupon_key,
+    coupons_partition,
     program_key,
     reward_key,
     rewards_pk,
 )
+from loyalty.repository.pages import Filter, Partition, merged_page
 from loyalty.repository.reward_items import catalog_from_item, coupon_from_item, reward_from_item
 
 
@@ -79,6 +81,24 @@ class RewardReads:
     def get_coupon(self, store_id: str, code: str) -> Coupon | None:
         item = self._get(coupon_key(store_id, code))
         return coupon_from_item(item) if item else None
+
+    def coupons_page(
+        self,
+        store_id: str,
+        customer_id: str,
+        status: CouponStatus | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Coupon], str | None]:
+        """A customer's coupons, newest first (its partition of the Ledger index), of one status
+        or all."""
+        partition = Partition("Ledger", "ledger_pk", "ledger_sk", coupons_partition(store_id, customer_id))
+        matching = None
+        if status is not None:
+            matching = Filter("#status = :status", {"#status": "status"}, {":status": {"S": status.value}})
+        with infrastructure_faults():
+            found, next_cursor = merged_page(self._client, self._table, [partition], limit, cursor, matching)
+        return [coupon_from_item(items.plain(item)) for item in found], next_cursor
 
     def get_storefront(self, store_id: str) -> tuple[Program | None, CatalogSummary]:
         """The program and the catalog's summary in one round trip (BatchGetItem, consistent)."""

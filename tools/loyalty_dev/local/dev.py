@@ -29,6 +29,7 @@ from loyalty_dev.engines.database import (
 )
 from loyalty_dev.engines.dynamodb_local import DynamoDBLocalError
 from loyalty_dev.local.authorizers import cognito_authorizers
+from loyalty_dev.local.demo_store import DemoSeedFailed, seed_demo_store
 from loyalty_dev.local.environment import (
     CUSTOMER_TOKEN_SECRET_VARIABLE,
     DEFAULT_TIMEOUT_SECONDS,
@@ -41,6 +42,7 @@ from loyalty_dev.local.environment import (
 )
 from loyalty_dev.local.issuer import JWKS_SUFFIX, issuer_url
 from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT, LocalServer, PortInUse, bind
+from loyalty_dev.local.storefront import DEMO_PREFIX, PANEL_PREFIX, demo_origin
 from loyalty_dev.local.workers import DEFAULT_WORKERS_PER_FUNCTION, InvocationFailed, Worker
 from loyalty_dev.sample_events import renew_credentials
 from loyalty_dev.template import Template, load_template
@@ -146,6 +148,7 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
                 _banner(server, database, created, secrets)
                 if options.prewarm:
                     server.prewarm()
+                _demo_store(server, secrets)
                 write_dev_state(server.url, database)
                 server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
             finally:
@@ -161,6 +164,18 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
             sock.close()
     _say("Stopped: the server, its stream consumers, its workers and the database it started.")
     return 0
+
+
+def _demo_store(server: LocalServer, secrets: LocalSecrets) -> None:
+    """Seed the demo store (idempotent) and say where it is; a failure is said, not fatal."""
+    try:
+        seed_demo_store(dict(server.pools), secrets.webhook.encode(), server.port)
+    except (DemoSeedFailed, InvocationFailed) as error:
+        _warn(f"the demo store could not be seeded: {error}")
+        return
+    _say(f"  panel     {server.url}{PANEL_PREFIX}/loyalty-panel.js  (the storefront panel's script)")
+    demo = f"{demo_origin(server.port)}{DEMO_PREFIX}/"
+    _say(f"  demo      {demo}  (a storefront on another origin, showing the panel to a demo member)")
 
 
 def _warn(message: str) -> None:

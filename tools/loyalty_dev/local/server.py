@@ -60,6 +60,7 @@ from loyalty_dev.local.environment import (
 )
 from loyalty_dev.local.issuer import LocalIssuer
 from loyalty_dev.local.schedules import ScheduleRunner, ScheduleSource, schedule_sources
+from loyalty_dev.local.storefront import StorefrontFiles
 from loyalty_dev.local.stream_consumer import StreamConsumer, StreamSource, stream_sources
 from loyalty_dev.local.streams import StreamPump
 from loyalty_dev.local.workers import DEFAULT_WORKERS_PER_FUNCTION, FunctionPool, InvocationFailed
@@ -130,6 +131,7 @@ class LocalApi:
     request_log: Callable[[str], None] = field(default=log.info)
     guard: RouteGuard | None = None  # the template's authorizers; None: a guarded route refuses all
     root: Path | None = None  # the project: its dashboard/ is served under /dashboard/ (None: not)
+    storefront: StorefrontFiles | None = None  # /panel/ and /demo-store/ (None: not served)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -153,6 +155,8 @@ class LocalApi:
             return Response(json.dumps(keys), content_type="application/json"), "-"
         if self.root is not None and is_dashboard(unquote(path)):
             return dashboard_response(request, unquote(path), self.root), "dashboard"
+        if self.storefront is not None and self.storefront.serves(unquote(path)):
+            return self.storefront.response(request, unquote(path)), "storefront"
         matched = match_route(self.routes, request.method, path)
         if matched is None:
             return error_response(404, "not_found", f"no route for {request.method} {unquote(path)}"), "-"
@@ -286,7 +290,13 @@ class LocalServer:
             issuer = LocalIssuer()
         self.guard = RouteGuard.of(template, issuer, f"http://{host}:{port}")
         self.app = LocalApi(
-            template.routes(), self.pools, stage, self.request_log, self.guard, root=template.root
+            template.routes(),
+            self.pools,
+            stage,
+            self.request_log,
+            self.guard,
+            root=template.root,
+            storefront=StorefrontFiles(template.root, secrets.customer_token.encode()),
         )
         self._socket: socket.socket | None = sock
         if sock is not None:

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from loyalty.domain.entities import CatalogSummary, Resolved
-from loyalty.domain.operations.customers import follow_merge, resolve
+from loyalty.domain.entities import CatalogSummary, Coupon, CouponStatus, Resolved, Reward
+from loyalty.domain.operations.customers import follow_merge, require, resolve
 from loyalty.domain.operations.program import PROGRAM_CACHE_SECONDS
 from loyalty.domain.program import Program
 from loyalty.errors import NotFound
@@ -74,3 +74,31 @@ def require_with_storefront(
     if found is None:
         raise NotFound(f"customer {customer_id} not found in store {store_id}")
     return found
+
+
+def public_program(
+    repository: Repository, storefronts: StorefrontCache, store_id: str
+) -> tuple[Program, list[Reward]]:
+    """What anyone may read of a store's program (the panel's visitor view): the program as the
+    container caches it, and the active rewards, cheapest first (one Query of the catalog)."""
+    program = storefronts.get(repository, store_id).program
+    rewards, _ = repository.catalog(store_id)
+    offered = sorted((reward for reward in rewards.values() if reward.active), key=_by_cost)
+    return program, offered
+
+
+def _by_cost(reward: Reward) -> tuple[int, str]:
+    return reward.points, reward.reward_id
+
+
+def customer_coupons(
+    repository: Repository,
+    store_id: str,
+    customer_id: str,
+    status: CouponStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Coupon], str | None]:
+    """One page of a customer's coupons, newest first (a merged guest id: its member's), or NotFound."""
+    account = require(repository, store_id, customer_id).account
+    return repository.coupons_page(store_id, account.customer_id, status, limit, cursor)

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from loyalty.domain.operations.program import read_program, set_program
-from loyalty.domain.program import Program, normalize_tag
+from loyalty.domain.program import PanelSettings, Program, normalize_tag
 from loyalty.http.admin.requests import body, ids, json_response, write_once
 from loyalty.http.models import ProgramRequest
 from loyalty.http.views import program_view
@@ -39,6 +39,7 @@ def put_program(store_id: str) -> Response[str]:
         storefront_origins=tuple(dict.fromkeys(origin.lower() for origin in request.storefront_origins)),
         points_expiry_months=request.points_expiry_months,
         pending_days=request.pending_days,
+        panel=PanelSettings(**request.panel.model_dump()),
     )
 
     def render(saved: Program) -> tuple[int, dict[str, Any]]:
