@@ -85,6 +85,9 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     responses.RewardRedeemed,
     responses.Overview,
     responses.Activity,
+    responses.DataRequestPage,
+    responses.CustomerExport,
+    responses.PrivacyResult,
     responses.Error,
     responses.GatewayMessage,
 )

@@ -7,6 +7,7 @@ one of these; the rules never see pydantic models, headers or JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 
@@ -32,6 +33,7 @@ class OrderPlaced:
     event_id: str
     store_id: str
     order: PlacedOrder
+    occurred_at: datetime | None = None  # when the platform says it happened (privacy's rule reads it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class Registration:
     event_id: str
     store_id: str
     customer: Registrant
+    occurred_at: datetime | None = None  # when the platform says it happened (privacy's rule reads it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,8 @@ class Account:
     merged_customer_ids: tuple[str, ...] = ()
     # The status an excluded customer returns to when it is included again.
     status_before_exclusion: CustomerStatus | None = None
+    # When the customer's personal data was erased (domain/rules/privacy.py); None: never.
+    erased_at: datetime | None = None
 
     @property
     def can_redeem(self) -> bool:
@@ -155,6 +157,18 @@ class IdempotencyRecord:
     status: int
     body: str
     created_at: datetime
+    # The customer the request was about (None: a store-wide write): its erasure finds the record.
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DataRequest:
+    """A customer's request for a copy of their data, relayed by a platform (ids only)."""
+
+    store_id: str
+    request_id: str
+    customer_id: str
+    received_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

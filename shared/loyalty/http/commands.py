@@ -25,6 +25,7 @@ def order_placed(event: OrderCreated) -> OrderPlaced:
             currency=order.currency,
             customer=Buyer(customer.id, customer.email, customer.has_account, customer.tags),
         ),
+        occurred_at=event.occurred_at,
     )
 
 
@@ -34,6 +35,7 @@ def registration(event: MemberRegistered) -> Registration:
         event_id=event.event_id,
         store_id=event.store_id,
         customer=Registrant(customer.id, customer.email, customer.first_name, customer.last_name),
+        occurred_at=event.occurred_at,
     )
 
 

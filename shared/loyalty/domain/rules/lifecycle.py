@@ -23,6 +23,7 @@ from loyalty.domain.entities import (
     Points,
 )
 from loyalty.domain.rules.earning import new_account
+from loyalty.domain.rules.privacy import contact_allowed
 from loyalty.errors import Conflict, NotFound
 
 
@@ -46,6 +47,8 @@ def decide_registration(
     customer = event.customer
     if merged_from is not None and current is not None:
         return Decision(current, None)  # a guest file's registration after its merge: already a member
+    if current is not None and not contact_allowed(current.erased_at, event.occurred_at):
+        return Decision(current, None)  # older than the erasure: it brings no personal data back
     before = current or new_account(event.store_id, customer.id, CustomerStatus.CANDIDATE, now)
     email = customer.email or before.email
     names = {
