@@ -63,7 +63,7 @@ def customers_redact() -> Response[str]:
     except NotFound:
         return ignored("customer not known to the loyalty program")
     count("CustomersErased")
-    logger.info("customer personal data erased", extra={"customer_id": erased.account.customer_id})
+    logger.info("customer personal data erased")
     return json_response(200, {"status": "erased", "customer_id": erased.account.customer_id})
 
 

@@ -58,6 +58,8 @@ SECRETS_READ = {
     "AdminFunction": set(),
     "TotalsFunction": set(),
     "ExpiryFunction": set(),
+    "PrivacyFunction": {SHOPIFY},
+    "ShopRedactionFunction": set(),
 }
 
 

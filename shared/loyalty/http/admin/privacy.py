@@ -45,5 +45,5 @@ def erase_personal_data(store_id: str, customer_id: str) -> Response[str]:
     idempotency_key(router)  # validated as on every write; the erasure itself is idempotent
     erased = privacy.erase_customer(runtime().repository, store_id, customer_id, scrub_answer)
     count("CustomersErased")
-    logger.info("customer personal data erased", extra={"customer_id": erased.account.customer_id})
+    logger.info("customer personal data erased")
     return json_response(200, account_answer(erased))
