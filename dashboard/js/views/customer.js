@@ -3,6 +3,7 @@
 
 import { field, formatPoints, formatTime, h, replace } from "../dom.js";
 import { notify, showError, wholeNumber, writeAction } from "../ui.js";
+import { privacyForms } from "./privacy.js";
 
 const STATUS_WORDS = { member: "Member", candidate: "Guest (not a member yet)", excluded: "Excluded", merged: "Merged" };
 const HISTORY_PAGE = 20;
@@ -55,6 +56,7 @@ export async function renderCustomer(dashboard, container, options) {
         ...definition("Revision", String(customer.revision), "revision"),
         ...definition("Last activity", formatTime(customer.last_activity_at), "last_activity_at"),
         ...definition("Merged guest files", (customer.merged_customer_ids || []).join(", ") || "none", "merged"),
+        ...(customer.erased_at ? definition("Personal data erased", formatTime(customer.erased_at), "erased_at") : []),
       ),
     ),
   );
@@ -65,6 +67,7 @@ export async function renderCustomer(dashboard, container, options) {
   actions.append(editBalanceForm(dashboard, base, customer, reload));
   actions.append(await redeemForm(dashboard, base, customer, reload));
   actions.append(exclusionForm(dashboard, base, customer, reload));
+  actions.append(...privacyForms(dashboard, base, customer, reload));
 
   const history = h("section", { "aria-labelledby": "history-heading" }, h("h3", { id: "history-heading" }, "History"));
   container.append(history);
