@@ -389,3 +389,18 @@ def test_shop_redact_erases_every_item_of_the_store_through_the_queue_and_no_oth
     assert shopify(service, "shop-redact", {"shop_id": 954889}).status == 200  # a repeat is harmless
     drain(service, queue)
     assert service.account("1001", store_id=OTHER_SHOP).status is CustomerStatus.MEMBER
+
+
+@pytest.mark.parametrize("topic", ["customers-data-request", "customers-redact", "shop-redact"])
+def test_a_compliance_webhook_naming_no_valid_shop_is_422_and_writes_nothing(
+    service: Service, queue: str, topic: str
+) -> None:
+    service.register(registration_event("191167", EMAIL, store_id=SHOP))
+    before = service.snapshot()
+
+    answer = shopify(service, topic, {**data_request(), **redact("191167")}, shop="bad:shop")
+
+    assert answer.status == 422
+    assert service.snapshot() == before
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0)
