@@ -404,3 +404,33 @@ def test_a_compliance_webhook_naming_no_valid_shop_is_422_and_writes_nothing(
     assert service.snapshot() == before
     sqs = boto3.client("sqs", region_name="us-east-1")
     assert "Messages" not in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0)
+
+
+def test_an_erasure_cut_off_half_way_is_finished_by_its_repeat(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_member_with_everything(service)
+    for number in range(60):
+        service.admin("POST", "/customers/1001/points", {"amount": 1, "reason": f"note {number} for {FIRST}"})
+    from botocore.client import BaseClient
+    from botocore.exceptions import EndpointConnectionError
+
+    original = BaseClient._make_api_call
+    updates = {"made": 0}
+
+    def failing_after_twenty(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if operation == "UpdateItem":
+            updates["made"] += 1
+            if updates["made"] > 20:
+                raise EndpointConnectionError(endpoint_url="https://dynamodb")
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", failing_after_twenty)
+    cut = service.admin("DELETE", "/customers/1001/personal-data")
+    monkeypatch.setattr(BaseClient, "_make_api_call", original)
+
+    assert cut.status == 503
+    assert service.account("1001").erased_at is not None  # the first step holds
+    assert texts_holding(service, FIRST) != []  # some reasons are left
+    assert service.admin("DELETE", "/customers/1001/personal-data").status == 200
+    assert texts_holding(service, EMAIL, GUEST_EMAIL, FIRST, LAST, "vip") == []
