@@ -206,3 +206,27 @@ def refunds_create(*, order_id: int = 820982911946154508, refund_id: int = 50956
         ],
         "order_adjustments": [],
     }
+
+
+def customers_data_request(customer_id: int = 191167, request_id: int = 9999) -> dict[str, Any]:
+    """customers/data_request, as Shopify documents it (the email and phone are not stored)."""
+    return {
+        "shop_id": 954889,
+        "shop_domain": SHOP,
+        "orders_requested": [299938, 280263],
+        "customer": {"id": customer_id, "email": "john@example.com", "phone": "555-625-1199"},
+        "data_request": {"id": request_id},
+    }
+
+
+def customers_redact(customer_id: int = 191167) -> dict[str, Any]:
+    return {
+        "shop_id": 954889,
+        "shop_domain": SHOP,
+        "customer": {"id": customer_id, "email": "john@example.com", "phone": "555-625-1199"},
+        "orders_to_redact": [299938, 280263],
+    }
+
+
+def shop_redact() -> dict[str, Any]:
+    return {"shop_id": 954889, "shop_domain": SHOP}

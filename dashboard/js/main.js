@@ -10,6 +10,7 @@ import { renderCustomer } from "./views/customer.js";
 import { renderProgram } from "./views/program.js";
 import { renderRewards } from "./views/rewards.js";
 import { renderCoupons } from "./views/coupons.js";
+import { renderDataRequests } from "./views/privacy.js";
 
 const STORE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -78,6 +79,7 @@ export class Dashboard {
       program: renderProgram,
       rewards: renderRewards,
       coupons: renderCoupons,
+      "data-requests": renderDataRequests,
     };
     const container = h("div", { class: "view", "data-view": section });
     replace(this.main, container);

@@ -33,6 +33,8 @@ class Settings(BaseModel):
     customer_token_secret: SecretSource
     shopify_secret: SecretSource
     wix_public_key: SecretSource  # public, but read as the secrets are: env locally, SSM in AWS
+    # The queue a shop's erasure goes through (PrivacyFunction sends, ShopRedactionFunction works).
+    shop_redaction_queue_url: str | None = None
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +61,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         customer_token_secret=token,
         shopify_secret=_secret_source(env, "LOYALTY_SHOPIFY_SECRET"),
         wix_public_key=_secret_source(env, "LOYALTY_WIX_PUBLIC_KEY"),
+        shop_redaction_queue_url=env.get("LOYALTY_SHOP_REDACTION_QUEUE_URL") or None,
     )
 
 

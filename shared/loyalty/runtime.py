@@ -14,11 +14,12 @@ from functools import cached_property, lru_cache
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from loyalty.config import Settings, settings_from_env
 from loyalty.domain.operations.program import ProgramCache
 from loyalty.domain.operations.storefront import StorefrontCache
+from loyalty.errors import ConfigurationError, TransientFault
 from loyalty.repository import Repository
 from loyalty.secrets import resolve_distinct_secret, resolve_secret
 from loyalty.snapstart import register_after_restore, register_before_snapshot
@@ -37,6 +38,24 @@ DYNAMODB_CLIENT_CONFIG = Config(
     parameter_validation=False,
 )
 
+SQS_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=2, read_timeout=5)
+
+
+class MessageQueue:
+    """An SQS queue the service sends its own work to (a shop's erasure, step by step)."""
+
+    def __init__(self, client: object, url: str) -> None:
+        self._client = client
+        self.url = url
+
+    def send(self, body: str, delay_seconds: int = 0) -> None:
+        try:
+            self._client.send_message(  # type: ignore[attr-defined]
+                QueueUrl=self.url, MessageBody=body, DelaySeconds=delay_seconds
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise TransientFault(f"the queue did not take the message: {type(error).__name__}") from None
+
 
 class Runtime:
     @cached_property
@@ -47,6 +66,13 @@ class Runtime:
     def repository(self) -> Repository:
         client = boto3.client("dynamodb", config=DYNAMODB_CLIENT_CONFIG)
         return Repository(self.settings.table_name, client)
+
+    @cached_property
+    def shop_redaction_queue(self) -> MessageQueue:
+        url = self.settings.shop_redaction_queue_url
+        if not url:
+            raise ConfigurationError("LOYALTY_SHOP_REDACTION_QUEUE_URL is not set")
+        return MessageQueue(boto3.client("sqs", config=SQS_CLIENT_CONFIG), url)
 
     @cached_property
     def programs(self) -> ProgramCache:

@@ -3,6 +3,9 @@ fed by signed webhooks, every page checked against the API's own answers and pho
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +17,7 @@ import pytest
 from loyalty_dev.local.server import LocalServer
 from tests.browser.conftest import DOCS_IMAGES, docs_screenshots
 from tests.local.client import call
+from tests.local.conftest import TEST_SECRETS
 from tests.support import invitation_event, order_event, refund_event, registration_event, sign
 
 pytestmark = pytest.mark.browser
@@ -628,3 +632,64 @@ def test_give_points_marks_the_reason_required_and_clears_an_earlier_error(page:
     page.wait_for_selector("main[data-ready='customer']")
     assert page.locator("#alert").is_hidden()
     assert page.locator("form[data-action='edit-balance'] .form-error").inner_text() == ""
+
+
+# Issue 28: privacy ------------------------------------------------------------------------------
+
+
+def shopify_data_request(server: LocalServer, customer_id: int, request_id: int) -> None:
+    body = json.dumps(
+        {"customer": {"id": customer_id, "email": "dora@example.com"}, "data_request": {"id": request_id}}
+    )
+    secret = TEST_SECRETS.environment["LOYALTY_SHOPIFY_SECRET"].encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Shopify-Hmac-Sha256": base64.b64encode(
+            hmac.new(secret, body.encode(), hashlib.sha256).digest()
+        ).decode(),
+        "X-Shopify-Shop-Domain": STORE,
+        "X-Shopify-Webhook-Id": f"dr-{request_id}",
+    }
+    answer = call(
+        "POST", f"{server.url}/webhooks/shopify/customers-data-request", headers=headers, body=body.encode()
+    )
+    assert answer.status == 200, answer.body
+
+
+def test_a_data_request_leads_to_the_customer_s_download_and_erasure(
+    page: Any, shop: Shop, screenshots: Path
+) -> None:
+    webhook(
+        shop.server,
+        "member-registered",
+        registration_event("4242", "dora@example.com", first_name="Dora", last_name="Privat", store_id=STORE),
+    )
+    shop.api("POST", "/customers/4242/points", {"amount": 15, "reason": "welcome Dora"}, key="dora-1")
+    shopify_data_request(shop.server, 4242, 77)
+    open_dashboard(page, shop.url())
+
+    page.get_by_role("button", name="Data requests").click()
+    page.wait_for_selector("main[data-ready='data-requests']")
+    assert page.locator("tr[data-request='77']").count() == 1
+    page.screenshot(path=str(screenshots / "data-requests.png"), full_page=True)
+    page.locator("tr[data-request='77'] button").click()
+    page.wait_for_selector("main[data-ready='customer']")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download data").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert exported["customer"]["email"] == "dora@example.com"
+    assert [entry["reason"] for entry in exported["transactions"]] == ["welcome Dora"]
+
+    erase = page.locator("form[data-action='erase-personal-data']")
+    erase.get_by_role("button", name="Erase personal data").click()  # not confirmed: nothing sent
+    assert shop.api("GET", "/customers/4242")["email"] == "dora@example.com"
+    erase.get_by_label("I understand this cannot be undone").check()
+    erase.get_by_role("button", name="Erase personal data").click()
+
+    page.wait_for_selector("#notice:has-text('Personal data erased.')")
+    page.wait_for_selector("main[data-ready='customer']")
+    assert page.locator("[data-field='email']").inner_text() == "—"
+    assert page.locator("[data-field='erased_at']").count() == 1
+    card = shop.api("GET", "/customers/4242")
+    assert (card["email"], card["first_name"], card["erased_at"] is not None) == (None, None, True)
+    assert card["points"]["balance"] == 15

@@ -4,8 +4,9 @@ function's role with moto's policy evaluator (moto.iam.access_control).
 The mapping follows the Service Authorization Reference: a DynamoDB transaction is authorized per
 item (Put as PutItem, Update as UpdateItem, Delete as DeleteItem, ConditionCheck as
 ConditionCheckItem) on that item's table; BatchGetItem on each table it reads; Query and Scan on
-the table or on `table/<name>/index/<index>`; ssm:GetParameter on `parameter/<name>` with the
-name's leading slash dropped (the ARN already has one). It is written by hand because no library
+the table or on `table/<name>/index/<index>`; sqs:SendMessage on the queue its URL names;
+ssm:GetParameter on `parameter/<name>` with the name's leading slash dropped (the ARN already has
+one). It is written by hand because no library
 maps calls to actions; a call it does not know fails the tier rather than pass unchecked.
 """
 
@@ -68,6 +69,9 @@ def requests_for(call: dict[str, Any]) -> list[Request]:
             return [
                 Request("dynamodb:GetItem", table_arn(item["TableName"])) for item in params["TransactItems"]
             ]
+    if service == "sqs" and operation == "SendMessage":
+        account, queue = str(params["QueueUrl"]).rstrip("/").split("/")[-2:]
+        return [Request("sqs:SendMessage", f"arn:{PARTITION}:sqs:{REGION}:{account}:{queue}")]
     if service == "ssm":
         if operation == "GetParameter":
             return [Request("ssm:GetParameter", parameter_arn(params["Name"]))]

@@ -32,10 +32,12 @@ pytestmark = [pytest.mark.deployment_calls, pytest.mark.timeout(900)]
 
 RECORDED_SUITES = ["tests/handlers"]
 # What Lambda itself does under a function's role: write its logs, send its traces, and, for a
-# stream's event source mapping, read the stream and send what fails to the on-failure queue.
+# stream's event source mapping, read the stream and send what fails to the on-failure queue (for
+# a queue's, receive and delete its messages).
 # None of these calls is made by the function's code, so no test can exercise them.
 RUNTIME_MANAGED_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
 STREAM_MANAGED_POLICY = "AWSLambdaDynamoDBExecutionRole"
+QUEUE_MANAGED_POLICY = "AWSLambdaSQSQueueExecutionRole"
 SECRETS = {
     variable: load_template().parameter_defaults()[parameter]
     for variable, parameter in (
@@ -59,6 +61,8 @@ SECRETS_READ = {
     "TotalsFunction": set(),
     "ExpiryFunction": set(),
     "ReleaseFunction": set(),
+    "PrivacyFunction": {SHOPIFY},
+    "ShopRedactionFunction": set(),
 }
 
 
@@ -141,14 +145,16 @@ def test_no_data_action_is_granted_that_no_call_exercises(calls: list[dict[str, 
 
 
 def test_managed_policies_are_only_what_lambda_does_for_the_function(stack: Stack) -> None:
-    """Lambda writes logs and traces; a stream's event source mapping reads the stream."""
+    """Lambda writes logs and traces; a stream's event source mapping reads the stream, a queue's
+    reads and deletes the queue's messages."""
     for function in functions(stack):
-        streams = any(
-            event["Type"] == "DynamoDB"
+        kinds = {
+            event["Type"]
             for event in load_template().resources[function]["Properties"].get("Events", {}).values()
-        )
+        }
         managed = {policy.name for policy in function_role_policies(stack, function) if policy.managed}
-        assert managed == RUNTIME_MANAGED_POLICIES | ({STREAM_MANAGED_POLICY} if streams else set()), function
+        expected = RUNTIME_MANAGED_POLICIES | ({STREAM_MANAGED_POLICY} if "DynamoDB" in kinds else set())
+        assert managed == expected | ({QUEUE_MANAGED_POLICY} if "SQS" in kinds else set()), function
 
 
 def test_every_function_reads_its_secrets_from_ssm_through_its_parameter_variables(

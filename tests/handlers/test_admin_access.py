@@ -67,7 +67,7 @@ def shop(service: Service) -> Service:
 
 
 def test_the_template_has_the_admin_routes_this_suite_walks() -> None:
-    assert len(ADMIN_ROUTES) == 20
+    assert len(ADMIN_ROUTES) == 23
 
 
 @pytest.mark.parametrize(

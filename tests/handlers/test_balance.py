@@ -38,6 +38,7 @@ def test_a_member_reads_its_balance(service: Service) -> None:
         "created_at": document["created_at"],
         "updated_at": document["updated_at"],
         "last_activity_at": document["last_activity_at"],
+        "erased_at": None,
     }
     assert document["created_at"].endswith("Z")
 

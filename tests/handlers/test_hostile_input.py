@@ -241,12 +241,21 @@ def test_the_token_sub_is_split_at_its_first_colon(service: Service) -> None:
 # Shopify ------------------------------------------------------------------------------------------
 
 
+SHOPIFY_BODIES = {
+    "orders-create": payloads.orders_create,
+    "customers-data-request": payloads.customers_data_request,
+    "customers-redact": payloads.customers_redact,
+    "shop-redact": payloads.shop_redact,
+}
+
+
+@pytest.mark.parametrize("topic", sorted(SHOPIFY_BODIES))
 @pytest.mark.parametrize(
     "hmac_header",
     ["A" * 20_000, "=" * 44, "é" * 44, "\x00" * 44, "-1", "9" * 400],
     ids=["huge", "padding", "non-ascii", "nul", "negative", "nines"],
 )
-def test_a_hostile_shopify_hmac_header_is_401_or_400(service: Service, hmac_header: str) -> None:
+def test_a_hostile_shopify_hmac_header_is_401_or_400(service: Service, hmac_header: str, topic: str) -> None:
     before = seeded(service)
     headers = {
         "X-Shopify-Hmac-Sha256": hmac_header,
@@ -256,9 +265,9 @@ def test_a_hostile_shopify_hmac_header_is_401_or_400(service: Service, hmac_head
 
     answer = service.api.request(
         "POST",
-        "/webhooks/shopify/orders-create",
+        f"/webhooks/shopify/{topic}",
         headers=headers,
-        body=json.dumps(payloads.orders_create()).encode(),
+        body=json.dumps(SHOPIFY_BODIES[topic]()).encode(),
     )
 
     rejected(answer, service, before, 400, 401)

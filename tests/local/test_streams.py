@@ -22,7 +22,7 @@ from loyalty_dev.template import load_template
 from tests.local.client import call
 from tests.support import order_event, registration_event, sign
 
-ACCOUNTS_ONLY = {"dynamodb": {"Keys": {"sk": {"S": ["ACCOUNT"]}}}}
+ACCOUNTS_ONLY = {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"Keys": {"sk": {"S": ["ACCOUNT"]}}}}
 NEW_ENTRIES = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": ["ENTRY"]}}}}
 STREAM_ARN = "arn:aws:dynamodb:ddblocal:000000000000:table/Table/stream/2026-11-23T00:00:00.000"
 
@@ -73,6 +73,8 @@ def test_the_template_s_filter_keeps_account_changes_and_new_ledger_entries_only
     assert accepted(patterns, new_entry)  # the per-day activity counts it
     assert not accepted(patterns, changed_entry)  # an order's entry gaining points_reversed
     assert not accepted(patterns, claim)
+    removed = {**account, "eventName": "REMOVE"}  # only a shop's erasure deletes accounts
+    assert not accepted(patterns, removed)
 
 
 def test_filter_matching_follows_eventbridge_for_exact_values() -> None:

@@ -20,7 +20,9 @@ from loyalty.observability import metrics
 from loyalty_dev.local.in_process import InProcessApi
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-PERSONAL_KEYS = frozenset({"email", "first_name", "last_name", "name", "loginEmail", "firstName", "lastName"})
+PERSONAL_KEYS = frozenset(
+    {"email", "first_name", "last_name", "name", "loginEmail", "firstName", "lastName", "phone"}
+)
 SCANNED = Path(__file__).resolve().parents[1] / "handlers"
 
 

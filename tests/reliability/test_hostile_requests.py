@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from loyalty.http.admin.access import groups_of, may_act_on
 from loyalty.http.platforms.shopify import proxy_signature
 from loyalty.http.request_bounds import MAX_HEADER_VALUE, MAX_PATH_PARAMETER, MAX_QUERY_VALUE
+from loyalty.runtime import MessageQueue
 from loyalty_dev.local.apigw import LambdaContext, rest_event
 from loyalty_dev.local.in_process import Answer, load_handler, to_answer
 from loyalty_dev.template import Route, load_template
@@ -52,7 +53,19 @@ CUSTOMER = "c-42"
 IDENTIFIER = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
 STORE_ID = re.compile(r"[A-Za-z0-9._@-]{1,128}")
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,128}")
-PAGED = ("/customers", "/transactions")  # the back-office routes that read limit and cursor
+# the back-office routes that read limit and cursor
+PAGED = ("/customers", "/transactions", "/data-requests")
+
+
+@pytest.fixture(autouse=True)
+def redaction_queue(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """DynamoDB Local has no SQS: shop/redact's queue records what it is sent."""
+    sent: list[str] = []
+    monkeypatch.setenv(
+        "LOYALTY_SHOP_REDACTION_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/ShopRedactionQueue"
+    )
+    monkeypatch.setattr(MessageQueue, "send", lambda _, body, delay_seconds=0: sent.append(body))
+    return sent
 
 
 def kind_of(route: Route) -> str:
@@ -208,6 +221,9 @@ def webhook_body(route: Route) -> bytes:
         "/webhooks/shopify/customers-create": payloads.customer(),
         "/webhooks/shopify/customers-update": payloads.customer(),
         "/webhooks/shopify/refunds-create": payloads.refunds_create(),
+        "/webhooks/shopify/customers-data-request": payloads.customers_data_request(),
+        "/webhooks/shopify/customers-redact": payloads.customers_redact(),
+        "/webhooks/shopify/shop-redact": payloads.shop_redact(),
     }
     document: Any = canonical.get(route.path, {"amount": 5, "reason": "gift", "balance": 1, "revision": 1})
     if route.path.endswith("/redemptions"):

@@ -88,6 +88,9 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     responses.StorefrontTransactionPage,
     responses.Overview,
     responses.Activity,
+    responses.DataRequestPage,
+    responses.CustomerExport,
+    responses.PrivacyResult,
     responses.Error,
     responses.GatewayMessage,
 )

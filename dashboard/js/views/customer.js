@@ -3,6 +3,7 @@
 
 import { append, displayName, field, formatPoints, formatTime, h, isolated, replace } from "../dom.js";
 import { notify, showError, wholeNumber, writeAction } from "../ui.js";
+import { privacyForms } from "./privacy.js";
 
 const STATUS_WORDS = { member: "Member", candidate: "Guest (not a member yet)", excluded: "Excluded", merged: "Merged" };
 const HISTORY_PAGE = 20;
@@ -96,6 +97,7 @@ export async function renderCustomer(dashboard, container, options) {
         ...definition("Revision", String(customer.revision), "revision"),
         ...definition("Last activity", formatTime(customer.last_activity_at), "last_activity_at"),
         ...definition("Merged guest files", merged.length ? merged.flatMap((id, index) => [index ? ", " : "", guestLink(id)]) : "none", "merged"),
+        ...(customer.erased_at ? definition("Personal data erased", formatTime(customer.erased_at), "erased_at") : []),
       ),
     ),
   );
@@ -106,6 +108,7 @@ export async function renderCustomer(dashboard, container, options) {
   actions.append(editBalanceForm(dashboard, base, customer, reload));
   actions.append(await redeemForm(dashboard, base, customer, reload));
   actions.append(exclusionForm(dashboard, base, customer, reload));
+  actions.append(...privacyForms(dashboard, base, customer, reload));
 
   const history = h("section", { "aria-labelledby": "history-heading" }, h("h3", { id: "history-heading" }, "History"));
   container.append(history);

@@ -96,6 +96,8 @@ class Account:
     # Where the Expiry index keeps the account when an order adds pending points only: the
     # `last_activity_at` it was listed under (never later than the real one; None: the real one).
     expiry_listed_at: datetime | None = None
+    # When the customer's personal data was erased (domain/rules/privacy.py); None: never.
+    erased_at: datetime | None = None
 
     @property
     def can_redeem(self) -> bool:
@@ -192,6 +194,18 @@ class IdempotencyRecord:
     status: int
     body: str
     created_at: datetime
+    # The customer the request was about (None: a store-wide write): its erasure finds the record.
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DataRequest:
+    """A customer's request for a copy of their data, relayed by a platform (ids only)."""
+
+    store_id: str
+    request_id: str
+    customer_id: str
+    received_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,11 @@ class Account(_Answer):
     merged_from: str | None = Field(
         default=None, description="Present when the requested id is a guest file merged into this account."
     )
+    erased_at: Timestamp | None = Field(
+        default=None,
+        description="When the customer's personal data was erased (null: never); the numbers and the "
+        "ledger stay so the store's books add up.",
+    )
 
 
 class ListedCustomer(Account):
@@ -403,6 +408,56 @@ class GatewayMessage(_Answer):
     """A body API Gateway writes itself (authorization, throttling)."""
 
     message: str
+
+
+class DataRequest(_Answer):
+    """A customer's request for their data, relayed by the platform (ids only)."""
+
+    id: str
+    customer_id: str
+    received_at: Timestamp
+
+
+class DataRequestPage(_Answer):
+    items: list[DataRequest]
+    next_cursor: NextCursor
+
+
+class MergedFile(_Answer):
+    """A guest file merged into the customer, with the contact details it holds."""
+
+    customer_id: str
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    tags: list[str]
+    created_at: Timestamp
+    erased_at: Timestamp | None
+
+
+class ExportedCustomer(Customer):
+    merged_files: list[MergedFile]
+
+
+class CustomerExport(_Answer):
+    """Everything the service holds about a customer, complete however long the ledger."""
+
+    customer: ExportedCustomer
+    transactions: list[Transaction] = Field(description="Every ledger entry, newest first.")
+    coupons: list[Coupon] = Field(description="Every coupon the customer's redemptions issued.")
+    exported_at: Timestamp
+
+
+class PrivacyResult(_Answer):
+    """The answer to a Shopify compliance webhook: `recorded` or `duplicate` (a data request),
+    `erased` (a customer), `accepted` (a shop's erasure, which goes on through a queue) or
+    `ignored` (a customer the program never knew)."""
+
+    status: Literal["recorded", "duplicate", "erased", "accepted", "ignored"]
+    data_request_id: str | None = None
+    customer_id: str | None = None
+    store_id: str | None = None
+    reason: str | None = None
 
 
 class ShopifyPayload(BaseModel):

@@ -55,6 +55,7 @@ def account_view(
         "created_at": format_timestamp(account.created_at),
         "updated_at": format_timestamp(account.updated_at),
         "last_activity_at": format_timestamp(account.last_activity_at),
+        "erased_at": format_timestamp(account.erased_at) if account.erased_at is not None else None,
     }
     if resolved.merged_from is not None:
         view["merged_from"] = resolved.merged_from

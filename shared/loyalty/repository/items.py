@@ -12,6 +12,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from loyalty.domain.entities import (
     Account,
     CustomerStatus,
+    DataRequest,
     EmailClaim,
     EntryType,
     IdempotencyRecord,
@@ -30,9 +31,12 @@ from loyalty.repository.keys import (
     account_pk,
     claim_key,
     customers_partition,
+    data_request_key,
+    data_requests_partition,
     entry_key,
     expiring_partition,
     idempotency_key,
+    idempotency_partition,
     pending_partition,
     program_key,
     shard_of,
@@ -102,6 +106,7 @@ def account_item(account: Account) -> Item:
                     if account.contact_updated_at
                     else None
                 ),
+                "erased_at": format_timestamp(account.erased_at) if account.erased_at else None,
                 # The Customers index and its prefix search (merged files are not listed).
                 "customers_pk": (
                     customers_partition(
@@ -164,6 +169,7 @@ def account_from_item(item: Item) -> Account:
         else None,
         pending_release_at=_timestamp(release) if release else None,
         expiry_listed_at=_listed_at(item),
+        erased_at=_timestamp(item["erased_at"]) if "erased_at" in item else None,
     )
 
 
@@ -306,6 +312,10 @@ def idempotency_item(record: IdempotencyRecord) -> Item:
                 "status": record.status,
                 "body": record.body,
                 "created_at": format_timestamp(record.created_at),
+                "customer_id": record.customer_id,
+                # Listed per customer (and per store) in the Customers index: erasure finds them.
+                "customers_pk": idempotency_partition(record.store_id, record.customer_id),
+                "customers_sk": f"{format_timestamp(record.created_at)}#{record.key}",
             }
         ),
     }
@@ -320,6 +330,33 @@ def idempotency_from_item(item: Item) -> IdempotencyRecord:
         status=int(item["status"]),
         body=item["body"],
         created_at=_timestamp(item["created_at"]),
+        customer_id=item.get("customer_id"),
+    )
+
+
+def data_request_item(request: DataRequest) -> Item:
+    received = format_timestamp(request.received_at)
+    return {
+        **data_request_key(request.store_id, request.request_id),
+        **typed(
+            {
+                "store_id": request.store_id,
+                "request_id": request.request_id,
+                "customer_id": request.customer_id,
+                "received_at": received,
+                "customers_pk": data_requests_partition(request.store_id),
+                "customers_sk": f"{received}#{request.request_id}",
+            }
+        ),
+    }
+
+
+def data_request_from_item(item: Item) -> DataRequest:
+    return DataRequest(
+        store_id=item["store_id"],
+        request_id=item["request_id"],
+        customer_id=item["customer_id"],
+        received_at=_timestamp(item["received_at"]),
     )
 
 

@@ -14,6 +14,7 @@
 | reward             | STORE#<store>#REWARDS                | REWARD#<id> |
 | catalog summary    | STORE#<store>#REWARDS                | CATALOG     |
 | coupon (its claim) | STORE#<store>#COUPON#<code>          | COUPON      |
+| data request       | STORE#<store>#DATA_REQUEST#<id>      | DATA_REQUEST |
 
 A store's rewards and their summary share one partition: one consistent Query reads the whole
 catalog (at most 100 rewards), and the storefront reads the summary beside the program.
@@ -25,6 +26,13 @@ first. Its partition is sharded by customer so that a store's orders never all w
 index partition. A coupon is in `Ledger` too, in a partition of its own beside its customer's
 entries (ledger_pk = <the account's pk>#COUPONS, ledger_sk = <issued_at>#<code>): the storefront
 lists a customer's coupons, newest first, without another index.
+
+The `Customers` index also lists, in partitions of their own, a store's data requests
+(customers_pk = STORE#<store>#DATA_REQUESTS, customers_sk = <received_at>#<id>) and its idempotency
+records (customers_pk = STORE#<store>#IDEMPOTENCY#CUSTOMER#<id> for a customer's, or
+STORE#<store>#IDEMPOTENCY#STORE for store-wide writes; customers_sk = <created_at>#<key>): an
+erasure finds a customer's records, and a shop's erasure every record, with no scan
+(docs/decisions/privacy-erasure.md).
 
 `Expiry` is sparse. It holds the accounts whose points could expire (members and candidates with a
 balance above 0: expiry_pk = STORE#<store>#EXPIRING#<shard>, expiry_sk = <last_activity_at>#<id>,
@@ -147,3 +155,16 @@ def activity_sk(day: str) -> str:
 
 def counted_key(store_id: str, entry_id: str) -> Item:
     return _key(f"STORE#{store_id}#COUNTED#{entry_id}", "COUNTED")
+
+
+def data_request_key(store_id: str, request_id: str) -> Item:
+    return _key(f"STORE#{store_id}#DATA_REQUEST#{request_id}", "DATA_REQUEST")
+
+
+def data_requests_partition(store_id: str) -> str:
+    return f"STORE#{store_id}#DATA_REQUESTS"
+
+
+def idempotency_partition(store_id: str, customer_id: str | None) -> str:
+    owner = f"CUSTOMER#{customer_id}" if customer_id is not None else "STORE"
+    return f"STORE#{store_id}#IDEMPOTENCY#{owner}"

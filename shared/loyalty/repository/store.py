@@ -49,6 +49,7 @@ from loyalty.repository.keys import (
 from loyalty.repository.outcomes import AccountChanged, AlreadyApplied, EmailTaken, EntryExists
 from loyalty.repository.pages import Filter, Partition, merged_page
 from loyalty.repository.pending import PendingIndex
+from loyalty.repository.privacy import PrivacyStore
 from loyalty.repository.rewards import RewardReads
 
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
@@ -64,10 +65,10 @@ def _reversed_as_read(before: int) -> str:
     return "points_reversed = :before"
 
 
-class Repository(ActivityCounters, RewardReads):
+class Repository(ActivityCounters, RewardReads, PrivacyStore):
     """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
     dashboard's per-day counters: repository/activity.py; the rewards catalog's and coupons'
-    reads: repository/rewards.py)."""
+    reads: repository/rewards.py; privacy's: repository/privacy.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name

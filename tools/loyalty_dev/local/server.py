@@ -59,6 +59,7 @@ from loyalty_dev.local.environment import (
     layer_folders,
 )
 from loyalty_dev.local.issuer import LocalIssuer
+from loyalty_dev.local.queues import LocalQueues, queue_environment, queue_functions
 from loyalty_dev.local.schedules import ScheduleRunner, ScheduleSource, schedule_sources
 from loyalty_dev.local.storefront import StorefrontFiles
 from loyalty_dev.local.stream_consumer import StreamConsumer, StreamSource, stream_sources
@@ -251,6 +252,7 @@ class LocalServer:
         streams: bool = True,
         issuer: LocalIssuer | None = None,
         schedules: bool = True,
+        queues: LocalQueues | None = None,  # the template's SQS queues, served by the caller
     ) -> None:
         """`sock`: a socket already listening (see `bind`), which the server then owns.
         `streams`: run the functions that consume the template's table streams.
@@ -264,7 +266,7 @@ class LocalServer:
         self.stream_sources: list[StreamSource] = stream_sources(template) if streams else []
         consumers = {source.function for source in self.stream_sources if source.problem is None}
         self.schedule_sources: list[ScheduleSource] = schedule_sources(template) if schedules else []
-        consumers |= {source.function for source in self.schedule_sources}
+        consumers |= {source.function for source in self.schedule_sources} | queue_functions(template, queues)
         self.pools = {
             name: FunctionPool(
                 function,
@@ -275,7 +277,8 @@ class LocalServer:
                     secrets=secrets,
                     database=database,
                     table_names=table_names,
-                ),
+                )
+                | queue_environment(queues, function.environment),
                 timeout=float(function_property(template, name, "Timeout", DEFAULT_TIMEOUT_SECONDS)),
                 max_workers=workers_per_function,
                 code_folders=layers,

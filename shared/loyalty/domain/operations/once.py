@@ -24,6 +24,7 @@ class Once:
 
     key: str
     fingerprint: str
+    customer_id: str | None = None  # the customer the request is about (its erasure finds the record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ def commit_once(
         changes = planned.changes
         if once is not None:
             record = IdempotencyRecord(
-                store_id, once.key, once.fingerprint, answer.status, answer.body, clock()
+                store_id, once.key, once.fingerprint, answer.status, answer.body, clock(), once.customer_id
             )
             changes = replace(changes or Changes(), idempotency=record)
         if changes is not None:

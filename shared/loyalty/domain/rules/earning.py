@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal, localcontext
 
@@ -18,6 +18,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.program import Program
 from loyalty.domain.rules.pending import available_at, earliest
+from loyalty.domain.rules.privacy import contact_allowed
 
 # Enough digits for a 16-digit amount times any sensible rate, so nothing rounds before the floor.
 _PRECISION = 60
@@ -72,6 +73,8 @@ def decide_order(
     order = event.order
     customer = order.customer
     before = current or new_account(event.store_id, customer.id, CustomerStatus.CANDIDATE, now)
+    if not contact_allowed(before.erased_at, event.occurred_at):
+        customer = replace(customer, email=None, tags=None)  # an old order earns, but stores no contact
     status = before.status
     claims: tuple[EmailClaim, ...] = ()
     email = before.email

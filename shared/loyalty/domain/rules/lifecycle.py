@@ -24,6 +24,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.rules.earning import new_account
 from loyalty.domain.rules.pending import earliest
+from loyalty.domain.rules.privacy import contact_allowed
 from loyalty.errors import Conflict, NotFound
 
 
@@ -87,6 +88,9 @@ def decide_registration(
         return Decision(
             current, None, duplicate=True
         )  # a guest file's registration after its merge: already a member
+    if current is not None and not contact_allowed(current.erased_at, event.occurred_at):
+        # Older than the erasure: it brings no personal data back (privacy's rule).
+        return Decision(current, None, duplicate=True)
     before = current or new_account(event.store_id, event.customer.id, CustomerStatus.CANDIDATE, now)
     contact = refreshed_contact(before, event.customer, event.occurred_at)
     if _is_member(before):

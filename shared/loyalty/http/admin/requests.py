@@ -82,7 +82,8 @@ def write_once(
     event = router.current_event
     key = idempotency_key(router)
     request_fingerprint = fingerprint(event.http_method, event.path, raw_body(event))
-    once = Once(key, request_fingerprint) if key is not None else None
+    about = (event.get("pathParameters") or {}).get("customer_id")  # erasure finds the record by it
+    once = Once(key, request_fingerprint, about) if key is not None else None
 
     def reply(result: Result) -> Answer:
         status, document = render(result)

@@ -156,6 +156,35 @@ class ShopifyRefund(_Payload):
         return total
 
 
+class ComplianceCustomer(_Payload):
+    """The customer a compliance webhook names; its email and phone are not read (ids only)."""
+
+    id: ShopifyId
+
+
+class DataRequestId(_Payload):
+    id: ShopifyId
+
+
+class CustomersDataRequest(_Payload):
+    """customers/data_request: a customer asked the merchant for their data."""
+
+    customer: ComplianceCustomer
+    data_request: DataRequestId
+
+
+class CustomersRedact(_Payload):
+    """customers/redact: erase a customer's personal data."""
+
+    customer: ComplianceCustomer
+
+
+class ShopRedact(_Payload):
+    """shop/redact: erase everything of the store (named, as on every route, by its header)."""
+
+    shop_domain: str | None = None
+
+
 def order_created(order: ShopifyOrder, envelope: Envelope) -> OrderCreated | Ignored:
     if order.test:
         return Ignored("test order")
