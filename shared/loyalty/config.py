@@ -33,6 +33,9 @@ class Settings(BaseModel):
     customer_token_secret: SecretSource
     shopify_secret: SecretSource
     wix_public_key: SecretSource  # public, but read as the secrets are: env locally, SSM in AWS
+    # Imports and exports (AdminFunction, ImportFunction): the private bucket and the work queue.
+    transfer_bucket: str = ""
+    import_queue_url: str = ""
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +62,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         customer_token_secret=token,
         shopify_secret=_secret_source(env, "LOYALTY_SHOPIFY_SECRET"),
         wix_public_key=_secret_source(env, "LOYALTY_WIX_PUBLIC_KEY"),
+        transfer_bucket=env.get("TRANSFER_BUCKET", ""),
+        import_queue_url=env.get("IMPORT_QUEUE_URL", ""),
     )
 
 

@@ -17,9 +17,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from loyalty.config import Settings, settings_from_env
+from loyalty.domain.operations.imports import Transfers
 from loyalty.domain.operations.program import ProgramCache
 from loyalty.domain.operations.storefront import StorefrontCache
+from loyalty.errors import ConfigurationError
 from loyalty.repository import Repository
+from loyalty.repository.files import Files
+from loyalty.repository.work_queue import WorkQueue
 from loyalty.secrets import resolve_distinct_secret, resolve_secret
 from loyalty.snapstart import register_after_restore, register_before_snapshot
 
@@ -37,6 +41,14 @@ DYNAMODB_CLIENT_CONFIG = Config(
     parameter_validation=False,
 )
 
+# S3 (pre-signed links are signed with SigV4, as the bucket's region requires) and SQS.
+TRANSFER_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=2,
+    read_timeout=30,
+    signature_version="s3v4",
+)
+
 
 class Runtime:
     @cached_property
@@ -47,6 +59,21 @@ class Runtime:
     def repository(self) -> Repository:
         client = boto3.client("dynamodb", config=DYNAMODB_CLIENT_CONFIG)
         return Repository(self.settings.table_name, client)
+
+    @cached_property
+    def transfers(self) -> Transfers:
+        """Imports and exports: the table, the private bucket and the work queue (S3 and SQS with
+        the same standard retries as DynamoDB)."""
+        settings = self.settings
+        if not settings.transfer_bucket or not settings.import_queue_url:
+            raise ConfigurationError(
+                "TRANSFER_BUCKET and IMPORT_QUEUE_URL must be set for imports and exports"
+            )
+        s3 = boto3.client("s3", config=TRANSFER_CLIENT_CONFIG)
+        sqs = boto3.client("sqs", config=TRANSFER_CLIENT_CONFIG)
+        return Transfers(
+            self.repository, Files(settings.transfer_bucket, s3), WorkQueue(settings.import_queue_url, sqs)
+        )
 
     @cached_property
     def programs(self) -> ProgramCache:

@@ -29,6 +29,7 @@ class EntryType(StrEnum):
     MERGE_OUT = "merge_out"
     REFUND = "refund"  # a voided coupon's points given back
     EXPIRE = "expire"
+    IMPORT = "import"  # a row of a CSV import: adjusted by its points (add) or to its balance (set)
 
 
 def utc_now() -> datetime:

@@ -30,6 +30,7 @@ from loyalty.repository import items, reward_items
 from loyalty.repository.activity import ActivityCounters
 from loyalty.repository.expiry import ExpiryIndex
 from loyalty.repository.faults import infrastructure_faults as _infrastructure_faults
+from loyalty.repository.imports import ImportRecords
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     TOTALS_SHARDS,
@@ -55,10 +56,10 @@ APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay
 _Meaning = LedgerEntry | EmailClaim | IdempotencyRecord | None
 
 
-class Repository(ActivityCounters, RewardReads):
+class Repository(ActivityCounters, RewardReads, ImportRecords):
     """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
     dashboard's per-day counters: repository/activity.py; the rewards catalog's and coupons'
-    reads: repository/rewards.py)."""
+    reads: repository/rewards.py; imports' and exports' records: repository/imports.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
