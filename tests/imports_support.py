@@ -21,8 +21,10 @@ from loyalty_dev.local.apigw import LambdaContext
 from loyalty_dev.local.in_process import Answer, load_handler
 from tests.support import Service
 
-BUCKET = "loyalty-transfers"
-QUEUE = "loyalty-imports"
+# Named as the deployment tier resolves the template's TransferBucket and ImportQueue, so that the
+# recorded calls are checked against the functions' roles.
+BUCKET = "transferbucket"
+QUEUE = "ImportQueue"
 
 
 def sqs_event(messages: Sequence[dict[str, Any]]) -> dict[str, Any]:

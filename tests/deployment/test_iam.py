@@ -36,6 +36,7 @@ RECORDED_SUITES = ["tests/handlers"]
 # None of these calls is made by the function's code, so no test can exercise them.
 RUNTIME_MANAGED_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
 STREAM_MANAGED_POLICY = "AWSLambdaDynamoDBExecutionRole"
+QUEUE_MANAGED_POLICY = "AWSLambdaSQSQueueExecutionRole"  # an SQS event source receives and deletes
 SECRETS = {
     variable: load_template().parameter_defaults()[parameter]
     for variable, parameter in (
@@ -58,6 +59,7 @@ SECRETS_READ = {
     "AdminFunction": set(),
     "TotalsFunction": set(),
     "ExpiryFunction": set(),
+    "ImportFunction": set(),
 }
 
 
@@ -142,12 +144,13 @@ def test_no_data_action_is_granted_that_no_call_exercises(calls: list[dict[str, 
 def test_managed_policies_are_only_what_lambda_does_for_the_function(stack: Stack) -> None:
     """Lambda writes logs and traces; a stream's event source mapping reads the stream."""
     for function in functions(stack):
-        streams = any(
-            event["Type"] == "DynamoDB"
+        kinds = {
+            event["Type"]
             for event in load_template().resources[function]["Properties"].get("Events", {}).values()
-        )
+        }
         managed = {policy.name for policy in function_role_policies(stack, function) if policy.managed}
-        assert managed == RUNTIME_MANAGED_POLICIES | ({STREAM_MANAGED_POLICY} if streams else set()), function
+        expected = RUNTIME_MANAGED_POLICIES | ({STREAM_MANAGED_POLICY} if "DynamoDB" in kinds else set())
+        assert managed == expected | ({QUEUE_MANAGED_POLICY} if "SQS" in kinds else set()), function
 
 
 def test_every_function_reads_its_secrets_from_ssm_through_its_parameter_variables(

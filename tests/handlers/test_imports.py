@@ -9,7 +9,7 @@ import pytest
 
 from loyalty.domain.entities import CustomerStatus
 from loyalty.domain.rules import csv_files
-from tests.imports_support import Transfers, csv_text, transfers
+from tests.imports_support import BUCKET, Transfers, csv_text, transfers
 from tests.support import STORE, merchant_claims, order_event, registration_event
 
 __all__ = ["transfers"]  # the fixture, used by name
@@ -138,7 +138,7 @@ def test_an_unreadable_file_is_refused_at_once_and_nothing_is_written(
         assert answer.json()["message"] == reason
     assert transfers.service.snapshot() == before
     assert transfers.receive() == []
-    assert transfers.s3.list_objects_v2(Bucket="loyalty-transfers").get("KeyCount") == 0
+    assert transfers.s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
 
 
 def test_a_file_over_five_megabytes_or_a_hundred_thousand_rows_is_refused(transfers: Transfers) -> None:
