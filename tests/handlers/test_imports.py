@@ -270,3 +270,14 @@ def test_quoted_fields_crlf_and_a_byte_order_mark_are_read_by_the_csv_module(tra
     transfers.drain()
     assert transfers.service.account("ann").first_name == "Lee, Ann\r\nSr."
     assert transfers.service.account("bob").first_name == 'Bob "B"'
+
+
+def test_a_member_s_new_email_is_claimed_and_the_old_one_released(transfers: Transfers) -> None:
+    service = transfers.service
+    service.register(registration_event("ann", "ann@example.com"))
+    assert transfers.post_csv(csv_text([("ann", "ann.lee@example.com", "", "", "member", "1")])).status == 202
+    transfers.drain()
+    assert service.account("ann").email == "ann.lee@example.com"
+    assert service.claim(STORE, "ann.lee@example.com").customer_id == "ann"  # type: ignore[union-attr]
+    assert service.claim(STORE, "ann@example.com") is None
+    service.assert_sound()
