@@ -133,9 +133,9 @@ class Transfers:
         return body
 
 
-@pytest.fixture
-def transfers(service: Service, monkeypatch: pytest.MonkeyPatch) -> Iterator[Transfers]:
-    """The `service` fixture's moto with the bucket and queue the template declares."""
+def make_transfers(service: Service, monkeypatch: pytest.MonkeyPatch) -> Transfers:
+    """The bucket and queue the template declares, on whatever S3 and SQS boto3 reaches (moto's
+    mock, or moto's server through AWS_ENDPOINT_URL_S3 and _SQS), named in the environment."""
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket=BUCKET)
     sqs = boto3.client("sqs", region_name="us-east-1")
@@ -143,5 +143,11 @@ def transfers(service: Service, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tra
     monkeypatch.setenv("TRANSFER_BUCKET", BUCKET)
     monkeypatch.setenv("IMPORT_QUEUE_URL", queue_url)
     reset_runtime()
-    yield Transfers(service, s3, sqs, queue_url)
+    return Transfers(service, s3, sqs, queue_url)
+
+
+@pytest.fixture
+def transfers(service: Service, monkeypatch: pytest.MonkeyPatch) -> Iterator[Transfers]:
+    """The `service` fixture's moto with the bucket and queue the template declares."""
+    yield make_transfers(service, monkeypatch)
     reset_runtime()
