@@ -16,6 +16,7 @@ from typing import Any
 
 from loyalty_dev.bench.cost import PRICE_PER_MILLION_RRU, PRICE_PER_MILLION_WRU
 from loyalty_dev.bench.report import Report
+from loyalty_dev.bench.sizes import item_size
 
 STORE = "bench-import"
 # Lambda on arm64 (us-east-1): per GB-second and per million requests; SQS per million requests.
@@ -125,12 +126,12 @@ def measure_import(rows: int) -> ImportRun:
 
 
 def _largest_items(client: Any) -> dict[str, int]:
-    """The largest item of each kind, in bytes as DynamoDB sizes them (names + values, roughly)."""
+    """The largest item of each kind, in bytes as DynamoDB sizes them."""
     largest: dict[str, int] = {}
     for page in client.get_paginator("scan").paginate(TableName="LoyaltyTable"):
         for item in page["Items"]:
             kind = item["sk"]["S"].split("#", 1)[0]
-            size = sum(len(name) + len(json.dumps(value)) for name, value in item.items())
+            size = item_size(item)
             largest[kind] = max(largest.get(kind, 0), size)
     return largest
 
