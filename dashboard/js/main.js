@@ -9,6 +9,7 @@ import { renderCustomers } from "./views/customers.js";
 import { renderCustomer } from "./views/customer.js";
 import { renderProgram } from "./views/program.js";
 import { renderRewards } from "./views/rewards.js";
+import { renderTransfers } from "./views/transfers.js";
 
 const STORE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -76,6 +77,7 @@ export class Dashboard {
       customer: renderCustomer,
       program: renderProgram,
       rewards: renderRewards,
+      transfers: renderTransfers,
     };
     const container = h("div", { class: "view", "data-view": section });
     replace(this.main, container);
