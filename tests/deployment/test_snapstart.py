@@ -84,12 +84,18 @@ def test_api_gateway_may_invoke_the_aliases_only(stack: Stack) -> None:
         assert permission["Properties"]["FunctionName"]["Ref"] in pointed, permission
 
 
-def test_the_stream_mapping_invokes_the_totals_alias(stack: Stack) -> None:
+def test_the_stream_and_queue_mappings_invoke_their_functions_aliases(stack: Stack) -> None:
     pointed = aliases(stack)
     mappings = [r for r in stack.resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert len(mappings) == 1
-    target = mappings[0]["Properties"]["FunctionName"]["Ref"]
-    assert pointed.get(target) == "TotalsFunction", target
+    invoked = {
+        pointed.get(mapping["Properties"]["FunctionName"]["Ref"]): str(
+            mapping["Properties"]["EventSourceArn"]
+        )
+        for mapping in mappings
+    }
+    assert set(invoked) == {"TotalsFunction", "ImportFunction"}, invoked
+    assert "StreamArn" in invoked["TotalsFunction"]
+    assert "ImportQueue" in invoked["ImportFunction"]
 
 
 def test_the_daily_schedule_invokes_the_expiry_alias_and_may_invoke_nothing_else(stack: Stack) -> None:
