@@ -281,3 +281,18 @@ def test_a_member_s_new_email_is_claimed_and_the_old_one_released(transfers: Tra
     assert service.claim(STORE, "ann.lee@example.com").customer_id == "ann"  # type: ignore[union-attr]
     assert service.claim(STORE, "ann@example.com") is None
     service.assert_sound()
+
+
+def test_a_repeated_request_after_the_import_ran_changes_nothing(transfers: Transfers) -> None:
+    body = csv_text([("ann", "", "", "", "", "10")])
+    queued = transfers.post_csv(body, key="import-2").json()
+    transfers.drain()
+    transfers.s3.delete_object(
+        Bucket=BUCKET, Key=f"imports/{STORE}/{queued['id']}.csv"
+    )  # the lifecycle's 7 days
+    again = transfers.post_csv(body, key="import-2")
+    assert again.json() == queued
+    assert transfers.drain() == ["plan_import"]  # queued again, and a no-op
+    progress = transfers.progress(queued["id"])
+    assert (progress["status"], progress["imported"]) == ("done", 1)
+    assert transfers.service.account("ann").points.balance == 10

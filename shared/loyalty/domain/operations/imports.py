@@ -149,7 +149,8 @@ def import_from_body(
     """A file sent as the request's body: read at once (UnreadableFile: nothing is written), kept
     in the bucket, then imported as an uploaded one is."""
     first = replayed(transfers.repository, store_id, once)
-    if first is not None:
+    if first is not None and once is not None:  # its plan again, as create_once does: harmless
+        transfers.queue.send([PlanImport(store_id, job_id("imp", store_id, once))])
         return first
     if len(body) > csv_files.MAX_BODY_BYTES:
         raise csv_files.UnreadableFile(
@@ -168,8 +169,8 @@ def plan_import(transfers: Transfers, work: PlanImport) -> None:
     same effect."""
     repository = transfers.repository
     job = repository.get_import(work.store_id, work.import_id)
-    if job is None or job.status is JobStatus.FAILED:
-        return
+    if job is None or job.status is not JobStatus.QUEUED:
+        return  # planned before (a repeated request queues its plan again): its chunks are queued
     uploaded = job.source.startswith(f"{UPLOADS}/")
     max_bytes = csv_files.MAX_UPLOAD_BYTES if uploaded else csv_files.MAX_BODY_BYTES
     max_rows = csv_files.MAX_UPLOAD_ROWS if uploaded else csv_files.MAX_BODY_ROWS
