@@ -97,6 +97,8 @@ def new_upload(store_id: str) -> Response[str]:
     """A pre-signed PUT (15 minutes) for a file of up to 100 MB; nothing is written until it is
     imported with its upload_id."""
     ids(store_id=store_id)
+    raw_body(router.current_event)  # a body is ignored, but one that is not even base64 is refused
+    idempotency_key(router)  # judged as on every write; a new link each time is harmless (nothing written)
     upload_id, url = imports.new_upload(runtime().transfers.files, store_id)
     return json_response(201, {"upload_id": upload_id, "url": url, "method": "PUT"})
 
@@ -134,6 +136,7 @@ def _export_queued(job: ExportJob) -> Answer:
 @router.post(EXPORTS)
 def start_export(store_id: str) -> Response[str]:
     ids(store_id=store_id)
+    raw_body(router.current_event)  # as above
     once = _once(store_id)
     return _respond(exports.start_export(runtime().transfers, store_id, once, _export_queued))
 
