@@ -47,10 +47,13 @@ def test_ten_thousand_rows_are_imported_once_each(on_local: Transfers) -> None:
         messages = on_local.receive()
         if not messages:
             break
-        on_local.deliver(messages)
-        for message in messages:
-            on_local.sqs.delete_message(QueueUrl=on_local.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        delivered += messages
+        failed = {failure["itemIdentifier"] for failure in on_local.deliver(messages)["batchItemFailures"]}
+        for message in messages:  # a failed one (DynamoDB Local slow under load) comes back
+            if message["MessageId"] not in failed:
+                on_local.sqs.delete_message(
+                    QueueUrl=on_local.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+                delivered.append(message)
     elapsed = time.monotonic() - started
     progress = on_local.progress(queued["id"])
     assert (progress["status"], progress["imported"], progress["skipped"]) == ("done", ROWS - 1, 1)
