@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from loyalty_dev.bench import calls, recorder, sizes, write_units
 
 
@@ -136,3 +138,18 @@ def test_the_cold_start_child_imports_the_handler_and_serves_a_first_event_over_
                 wall, cpu, rss = run_cold_child(command, environment)
                 assert server.served == expected, command
                 assert min(wall, cpu, rss) > 0
+
+
+@pytest.mark.dynamodb_local
+def test_the_import_figure_runs_on_dynamodb_local_and_its_items_stay_under_a_kilobyte() -> None:
+    import io
+
+    from loyalty_dev.bench.imports import measure_import, report_imports
+    from loyalty_dev.bench.report import Report
+
+    run = measure_import(120)
+    assert run.rows == 120
+    assert set(run.item_bytes) >= {"ACCOUNT", "ENTRY", "EMAIL", "CHUNK", "IMPORT"}
+    out = io.StringIO()
+    report_imports(Report(out), run)
+    assert "a million rows on AWS" in out.getvalue()

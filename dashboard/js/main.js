@@ -11,6 +11,7 @@ import { renderProgram } from "./views/program.js";
 import { renderRewards } from "./views/rewards.js";
 import { renderCoupons } from "./views/coupons.js";
 import { renderDataRequests } from "./views/privacy.js";
+import { renderTransfers } from "./views/transfers.js";
 
 const STORE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -80,6 +81,7 @@ export class Dashboard {
       rewards: renderRewards,
       coupons: renderCoupons,
       "data-requests": renderDataRequests,
+      transfers: renderTransfers,
     };
     const container = h("div", { class: "view", "data-view": section });
     replace(this.main, container);

@@ -35,6 +35,9 @@ class Settings(BaseModel):
     wix_public_key: SecretSource  # public, but read as the secrets are: env locally, SSM in AWS
     # The queue a shop's erasure goes through (PrivacyFunction sends, ShopRedactionFunction works).
     shop_redaction_queue_url: str | None = None
+    # Imports and exports (AdminFunction, ImportFunction): the private bucket and the work queue.
+    transfer_bucket: str = ""
+    import_queue_url: str = ""
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +65,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         shopify_secret=_secret_source(env, "LOYALTY_SHOPIFY_SECRET"),
         wix_public_key=_secret_source(env, "LOYALTY_WIX_PUBLIC_KEY"),
         shop_redaction_queue_url=env.get("LOYALTY_SHOP_REDACTION_QUEUE_URL") or None,
+        transfer_bucket=env.get("TRANSFER_BUCKET", ""),
+        import_queue_url=env.get("IMPORT_QUEUE_URL", ""),
     )
 
 

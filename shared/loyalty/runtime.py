@@ -17,10 +17,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from loyalty.config import Settings, settings_from_env
+from loyalty.domain.operations.imports import Transfers
 from loyalty.domain.operations.program import ProgramCache
 from loyalty.domain.operations.storefront import StorefrontCache
 from loyalty.errors import ConfigurationError, TransientFault
 from loyalty.repository import Repository
+from loyalty.repository.files import Files
+from loyalty.repository.work_queue import WorkQueue
 from loyalty.secrets import resolve_distinct_secret, resolve_secret
 from loyalty.snapstart import register_after_restore, register_before_snapshot
 
@@ -57,6 +60,15 @@ class MessageQueue:
             raise TransientFault(f"the queue did not take the message: {type(error).__name__}") from None
 
 
+# S3 (pre-signed links are signed with SigV4, as the bucket's region requires) and SQS.
+TRANSFER_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=2,
+    read_timeout=30,
+    signature_version="s3v4",
+)
+
+
 class Runtime:
     @cached_property
     def settings(self) -> Settings:
@@ -73,6 +85,21 @@ class Runtime:
         if not url:
             raise ConfigurationError("LOYALTY_SHOP_REDACTION_QUEUE_URL is not set")
         return MessageQueue(boto3.client("sqs", config=SQS_CLIENT_CONFIG), url)
+
+    @cached_property
+    def transfers(self) -> Transfers:
+        """Imports and exports: the table, the private bucket and the work queue (S3 and SQS with
+        the same standard retries as DynamoDB)."""
+        settings = self.settings
+        if not settings.transfer_bucket or not settings.import_queue_url:
+            raise ConfigurationError(
+                "TRANSFER_BUCKET and IMPORT_QUEUE_URL must be set for imports and exports"
+            )
+        s3 = boto3.client("s3", config=TRANSFER_CLIENT_CONFIG)
+        sqs = boto3.client("sqs", config=TRANSFER_CLIENT_CONFIG)
+        return Transfers(
+            self.repository, Files(settings.transfer_bucket, s3), WorkQueue(settings.import_queue_url, sqs)
+        )
 
     @cached_property
     def programs(self) -> ProgramCache:

@@ -4,10 +4,11 @@ function's role with moto's policy evaluator (moto.iam.access_control).
 The mapping follows the Service Authorization Reference: a DynamoDB transaction is authorized per
 item (Put as PutItem, Update as UpdateItem, Delete as DeleteItem, ConditionCheck as
 ConditionCheckItem) on that item's table; BatchGetItem on each table it reads; Query and Scan on
-the table or on `table/<name>/index/<index>`; sqs:SendMessage on the queue its URL names;
-ssm:GetParameter on `parameter/<name>` with the name's leading slash dropped (the ARN already has
-one). It is written by hand because no library
-maps calls to actions; a call it does not know fails the tier rather than pass unchecked.
+the table or on `table/<name>/index/<index>`; S3's HeadObject as s3:GetObject on the object (a
+pre-signed link is recorded as the call it signs); SendMessage and SendMessageBatch as
+sqs:SendMessage on the queue its URL names; ssm:GetParameter on `parameter/<name>` with the name's
+leading slash dropped (the ARN already has one). It is written by hand because no library maps
+calls to actions; a call it does not know fails the tier rather than pass unchecked.
 """
 
 from __future__ import annotations
@@ -69,7 +70,13 @@ def requests_for(call: dict[str, Any]) -> list[Request]:
             return [
                 Request("dynamodb:GetItem", table_arn(item["TableName"])) for item in params["TransactItems"]
             ]
-    if service == "sqs" and operation == "SendMessage":
+    if service == "s3":  # HeadObject is authorized as GetObject; a pre-signed link as its operation
+        action = {"PutObject": "s3:PutObject", "GetObject": "s3:GetObject", "HeadObject": "s3:GetObject"}.get(
+            operation
+        )
+        if action is not None:
+            return [Request(action, f"arn:{PARTITION}:s3:::{params['Bucket']}/{params['Key']}")]
+    if service == "sqs" and operation in {"SendMessage", "SendMessageBatch"}:
         account, queue = str(params["QueueUrl"]).rstrip("/").split("/")[-2:]
         return [Request("sqs:SendMessage", f"arn:{PARTITION}:sqs:{REGION}:{account}:{queue}")]
     if service == "ssm":

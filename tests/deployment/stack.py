@@ -52,6 +52,11 @@ def _translate(path: Path) -> dict[str, Any]:
     return json.loads(json.dumps(translated))  # plain dicts and lists
 
 
+def bucket_name(logical_id: str) -> str:
+    """A bucket as a test run names it: S3 takes lower case only."""
+    return logical_id.lower()
+
+
 class Unresolvable(ValueError):
     pass
 
@@ -87,6 +92,8 @@ class Stack:
         kind = self.resources[name]["Type"]
         if kind == "AWS::SQS::Queue":
             return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"
+        if kind == "AWS::S3::Bucket":
+            return bucket_name(name)
         return name
 
     def get_att(self, name: str, attribute: str) -> str:
@@ -99,6 +106,7 @@ class Stack:
             ("AWS::SQS::Queue", "QueueName"): name,
             ("AWS::Logs::LogGroup", "Arn"): f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{name}:*",
             ("AWS::IAM::Role", "Arn"): f"arn:{PARTITION}:iam::{ACCOUNT}:role/{name}",
+            ("AWS::S3::Bucket", "Arn"): f"arn:{PARTITION}:s3:::{bucket_name(name)}",
         }.get((kind, attribute))
         if found is None:
             raise Unresolvable(f"!GetAtt {name}.{attribute}")

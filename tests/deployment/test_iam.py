@@ -37,7 +37,7 @@ RECORDED_SUITES = ["tests/handlers"]
 # None of these calls is made by the function's code, so no test can exercise them.
 RUNTIME_MANAGED_POLICIES = {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
 STREAM_MANAGED_POLICY = "AWSLambdaDynamoDBExecutionRole"
-QUEUE_MANAGED_POLICY = "AWSLambdaSQSQueueExecutionRole"
+QUEUE_MANAGED_POLICY = "AWSLambdaSQSQueueExecutionRole"  # an SQS event source receives and deletes
 SECRETS = {
     variable: load_template().parameter_defaults()[parameter]
     for variable, parameter in (
@@ -63,6 +63,7 @@ SECRETS_READ = {
     "ReleaseFunction": set(),
     "PrivacyFunction": {SHOPIFY},
     "ShopRedactionFunction": set(),
+    "ImportFunction": set(),
 }
 
 

@@ -87,9 +87,16 @@ def test_api_gateway_may_invoke_the_aliases_only(stack: Stack) -> None:
 def test_the_stream_and_queue_mappings_invoke_their_functions_aliases(stack: Stack) -> None:
     pointed = aliases(stack)
     mappings = [r for r in stack.resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    targets = {pointed.get(mapping["Properties"]["FunctionName"]["Ref"]) for mapping in mappings}
-    assert len(mappings) == 2
-    assert targets == {"TotalsFunction", "ShopRedactionFunction"}
+    invoked = {
+        pointed.get(mapping["Properties"]["FunctionName"]["Ref"]): str(
+            mapping["Properties"]["EventSourceArn"]
+        )
+        for mapping in mappings
+    }
+    assert set(invoked) == {"TotalsFunction", "ShopRedactionFunction", "ImportFunction"}, invoked
+    assert "StreamArn" in invoked["TotalsFunction"]
+    assert "ImportQueue" in invoked["ImportFunction"]
+    assert "ShopRedactionQueue" in invoked["ShopRedactionFunction"]
 
 
 def test_the_schedules_invoke_the_expiry_and_release_aliases_and_nothing_else(stack: Stack) -> None:

@@ -12,7 +12,7 @@ import urllib.request
 from typing import Any
 
 from loyalty_dev.engines.database import LocalDatabase, create_missing_tables, engine_environment
-from loyalty_dev.local.queues import QueueRunner, QueueSource, local_queues, queue_runners, queue_sources
+from loyalty_dev.local.queues import QueueConsumer, QueueSource, local_transfers, queue_sources
 from loyalty_dev.local.server import LocalServer
 from loyalty_dev.template import load_template
 from tests.local.conftest import TEST_SECRETS, clean_environ
@@ -21,10 +21,10 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 
 
 def test_the_template_s_queue_mapping_is_found() -> None:
-    assert queue_sources(load_template()) == [QueueSource("ShopRedactionFunction", "ShopRedactionQueue", 1)]
+    assert QueueSource("ShopRedactionFunction", "ShopRedactionQueue", 1) in queue_sources(load_template())
 
 
-def test_a_runner_deletes_what_succeeded_and_keeps_what_failed() -> None:
+def test_a_consumer_deletes_what_succeeded_and_keeps_what_failed() -> None:
     batches: list[dict[str, Any]] = []
 
     def invoke(event: dict[str, Any]) -> dict[str, Any]:
@@ -32,20 +32,19 @@ def test_a_runner_deletes_what_succeeded_and_keeps_what_failed() -> None:
         failed = [record["messageId"] for record in event["Records"] if record["body"] == "fail"]
         return {"batchItemFailures": [{"itemIdentifier": identifier} for identifier in failed]}
 
-    with local_queues(load_template(), CREDENTIALS) as queues:
-        assert queues is not None
-        url = queues.urls["ShopRedactionQueue"]
-        queues.client.send_message(QueueUrl=url, MessageBody="ok")
-        queues.client.send_message(QueueUrl=url, MessageBody="fail")
-        runner = QueueRunner(
-            QueueSource("F", "ShopRedactionQueue", 10), queues, invoke, log_line=lambda _: None
-        )
+    with local_transfers(load_template()) as transfers:
+        assert transfers is not None
+        sqs = transfers.client("sqs")
+        url = transfers.queue_urls["ShopRedactionQueue"]
+        sqs.send_message(QueueUrl=url, MessageBody="ok")
+        sqs.send_message(QueueUrl=url, MessageBody="fail")
+        consumer = QueueConsumer(QueueSource("F", "ShopRedactionQueue", 10), url, sqs, invoke)
 
-        assert runner.run_once() == 2
-        assert runner.delivered == 1
+        assert consumer.poll(wait_seconds=1) == 1  # two received, one reported failed
         assert batches[0]["Records"][0]["eventSource"] == "aws:sqs"
+        assert len(batches[0]["Records"]) == 2
         time.sleep(5.5)  # the failed one comes back after the local visibility timeout
-        assert runner.run_once() == 1
+        assert consumer.poll(wait_seconds=1) == 0
         assert [record["body"] for record in batches[1]["Records"]] == ["fail"]
 
 
@@ -57,39 +56,34 @@ def test_shop_redact_through_the_local_server_empties_the_store(
     secret = TEST_SECRETS.environment["LOYALTY_SHOPIFY_SECRET"]
     shop = f"queue-{int(time.time() * 1000)}.myshopify.com"
     create_missing_tables(database.client({}), template, local_table_names)
-    with local_queues(template, database.environment) as queues:
-        server = LocalServer(
-            template,
-            database=database.environment,
-            secrets=TEST_SECRETS,
-            environ=clean_environ(),
-            port=0,
-            workers_per_function=1,
-            table_names=local_table_names,
-            streams=False,
-            schedules=False,
-            queues=queues,
-        )
-        server.bind().start()  # no prewarm: only the functions this test calls start
-        try:
-            with queue_runners(template, queues, server.pools, lambda _: None):
-                order = {
-                    "id": 1001,
-                    "subtotal_price": "10.00",
-                    "currency": "EUR",
-                    "customer": {"id": 7, "state": "enabled"},
-                }
-                assert post(server, "orders-create", order, shop, secret)["status"] == "processed"
-                assert (
-                    post(server, "shop-redact", {"shop_domain": shop}, shop, secret)["status"] == "accepted"
-                )
-                client = database.client({})
-                deadline = time.time() + 60
-                while time.time() < deadline and items_of(client, local_table_names["LoyaltyTable"], shop):
-                    time.sleep(0.5)
-                assert items_of(client, local_table_names["LoyaltyTable"], shop) == []
-        finally:
-            server.close()
+    server = LocalServer(
+        template,
+        database=database.environment,
+        secrets=TEST_SECRETS,
+        environ=clean_environ(),
+        port=0,
+        workers_per_function=1,
+        table_names=local_table_names,
+        streams=False,
+        schedules=False,
+    )
+    server.bind().start()  # no prewarm: only the functions this test calls start; the queues run
+    try:
+        order = {
+            "id": 1001,
+            "subtotal_price": "10.00",
+            "currency": "EUR",
+            "customer": {"id": 7, "state": "enabled"},
+        }
+        assert post(server, "orders-create", order, shop, secret)["status"] == "processed"
+        assert post(server, "shop-redact", {"shop_domain": shop}, shop, secret)["status"] == "accepted"
+        client = database.client({})
+        deadline = time.time() + 60
+        while time.time() < deadline and items_of(client, local_table_names["LoyaltyTable"], shop):
+            time.sleep(0.5)
+        assert items_of(client, local_table_names["LoyaltyTable"], shop) == []
+    finally:
+        server.close()
 
 
 def post(server: LocalServer, topic: str, payload: dict[str, Any], shop: str, secret: str) -> Any:

@@ -36,7 +36,7 @@ def call_summary(service: str, operation: str, params: Mapping[str, Any]) -> dic
     """What IAM looks at in a call: its operation and the names of what it touches (no values)."""
     kept: dict[str, Any] = {
         key: params[key]
-        for key in ("TableName", "IndexName", "Name", "Names", "StreamArn", "QueueUrl")
+        for key in ("TableName", "IndexName", "Name", "Names", "StreamArn", "QueueUrl", "Bucket", "Key")
         if key in params
     }
     if "RequestItems" in params:

@@ -15,6 +15,7 @@ import hmac
 import json
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -27,11 +28,13 @@ from loyalty.http.admin.access import groups_of, may_act_on
 from loyalty.http.platforms.shopify import proxy_signature
 from loyalty.http.request_bounds import MAX_HEADER_VALUE, MAX_PATH_PARAMETER, MAX_QUERY_VALUE
 from loyalty.runtime import MessageQueue
+from loyalty_dev.engines.moto_server import moto_server
 from loyalty_dev.local.apigw import LambdaContext, rest_event
 from loyalty_dev.local.in_process import Answer, load_handler, to_answer
 from loyalty_dev.template import Route, load_template
 from tests import shopify_payloads as payloads
 from tests import wix_payloads as wix
+from tests.imports_support import make_transfers
 from tests.support import (
     SHOPIFY_SECRET,
     STORE,
@@ -254,7 +257,8 @@ def proxy_query(**changes: list[str]) -> dict[str, list[str]]:
 
 def accepted_request(route: Route) -> dict[str, Any]:
     """The parts of a request the route would accept: ids, headers, query, body."""
-    ids = {name: (STORE if name == "store_id" else CUSTOMER) for name in re.findall(r"\{(\w+)\}", route.path)}
+    known = {"store_id": STORE, "import_id": "imp_" + "0" * 32, "export_id": "exp_" + "0" * 32}
+    ids = {name: known.get(name, CUSTOMER) for name in re.findall(r"\{(\w+)\}", route.path)}
     headers = {"Content-Type": "application/json"}
     query: dict[str, list[str]] = {}
     body = webhook_body(route) if route.method != "GET" else None
@@ -288,6 +292,9 @@ def accepted_request(route: Route) -> dict[str, Any]:
             headers["Idempotency-Key"] = "key-1"
         if route.path.endswith("/activity"):
             query = {"from": ["2026-11-01"], "to": ["2026-11-30"]}  # the chart's range is required
+        if route.path.endswith("/imports") and route.method == "POST":
+            query = {"mode": ["add"]}
+            body = json.dumps({"upload_id": "upl_" + "0" * 32}).encode()  # an upload never made: fails later
     return {"ids": ids, "headers": headers, "query": query, "body": body, "base64": False, "claims": claims}
 
 
@@ -492,6 +499,16 @@ def test_a_hostile_request_on_any_route_is_a_4xx_json_error_and_writes_nothing(
     assert isinstance(document["error"], str)
     assert isinstance(document["message"], str)
     assert service.snapshot() == before, (route.method, route.path, dimension)
+
+
+@pytest.fixture(autouse=True)
+def transfers_on_moto(service: Service, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Imports' bucket and queue (moto's server) beside the table on DynamoDB Local."""
+    with moto_server() as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", endpoint)
+        make_transfers(service, monkeypatch)
+        yield
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")

@@ -32,6 +32,7 @@ class EntryType(StrEnum):
     PENDING = "pending"  # an order's points waiting for the return window to close
     RELEASE = "release"  # what is left of a pending entry, made available
     CANCEL = "cancel"  # a refund inside the return window: taken out of the pending points
+    IMPORT = "import"  # a row of a CSV import: adjusted by its points (add) or to its balance (set)
 
 
 def utc_now() -> datetime:

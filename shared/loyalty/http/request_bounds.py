@@ -30,9 +30,10 @@ class RequestTooLarge(InvalidRequest):
     """A header, query value, path segment or body over its bound, or not valid Unicode."""
 
 
-def check_bounds(event: Mapping[str, Any]) -> None:
+def check_bounds(event: Mapping[str, Any], max_body: int = MAX_BODY_BYTES) -> None:
     """Raise RequestTooLarge unless every header, query value, path parameter and the body are
-    within bounds. Reads only lengths and types: nothing is parsed before this has passed."""
+    within bounds (`max_body`: a route that takes files says its own). Reads only lengths and
+    types: nothing is parsed before this has passed."""
     _check_parameters(event, "headers", "multiValueHeaders", MAX_HEADERS, MAX_HEADER_VALUE, "header")
     _check_parameters(
         event,
@@ -51,9 +52,9 @@ def check_bounds(event: Mapping[str, Any]) -> None:
     body = event.get("body")
     if body is not None:
         # base64 makes four characters of three bytes: bound the text before decoding anything.
-        limit = MAX_BODY_BYTES * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_BYTES
+        limit = max_body * 4 // 3 + 4 if event.get("isBase64Encoded") else max_body
         if not isinstance(body, str) or len(body) > limit:
-            raise RequestTooLarge(f"the body exceeds {MAX_BODY_BYTES} bytes")
+            raise RequestTooLarge(f"the body exceeds {max_body} bytes")
 
 
 def _check_parameters(

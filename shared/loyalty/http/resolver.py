@@ -22,7 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from loyalty import errors
 from loyalty.http.models import Identifier, StoreId, WebhookEvent
-from loyalty.http.request_bounds import check_bounds, single_header
+from loyalty.http.request_bounds import MAX_BODY_BYTES, check_bounds, single_header
 from loyalty.http.signatures import MAX_HEADER_LENGTH, SIGNATURE_HEADER, verify_signature
 from loyalty.observability import count, logger, metrics
 
@@ -90,14 +90,17 @@ def create_app() -> APIGatewayRestResolver:
     return app
 
 
-def lambda_entry(app: APIGatewayRestResolver) -> Handler:
-    """The function's Lambda handler: resolve the event with logging context and metrics."""
+def lambda_entry(app: APIGatewayRestResolver, body_bounds: dict[str, int] | None = None) -> Handler:
+    """The function's Lambda handler: resolve the event with logging context and metrics.
+    `body_bounds`: the largest body of a route (by its template path) that takes more than 1 MB."""
+    bounds = body_bounds or {}
 
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:
-            check_bounds(event)  # sizes first: nothing below parses a value larger than its bound
+            # sizes first: nothing below parses a value larger than its bound
+            check_bounds(event, bounds.get(str(event.get("resource")), MAX_BODY_BYTES))
         except errors.LoyaltyError as error:
             return _rejected_before_routing(error)
         return app.resolve(event, context)

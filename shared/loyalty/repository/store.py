@@ -31,6 +31,7 @@ from loyalty.repository import items, reward_items
 from loyalty.repository.activity import ActivityCounters
 from loyalty.repository.expiry import ExpiryIndex
 from loyalty.repository.faults import infrastructure_faults as _infrastructure_faults
+from loyalty.repository.imports import ImportRecords
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     TOTALS_SHARDS,
@@ -65,10 +66,11 @@ def _reversed_as_read(before: int) -> str:
     return "points_reversed = :before"
 
 
-class Repository(ActivityCounters, RewardReads, PrivacyStore):
+class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords):
     """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
     dashboard's per-day counters: repository/activity.py; the rewards catalog's and coupons'
-    reads: repository/rewards.py; privacy's: repository/privacy.py)."""
+    reads: repository/rewards.py; privacy's: repository/privacy.py; imports' and exports' records:
+    repository/imports.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name

@@ -10,7 +10,7 @@ import importlib.util
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from loyalty_dev.bench.calls import SCENARIOS, measure, report_calls
@@ -18,6 +18,7 @@ from loyalty_dev.bench.cold_start import cold_starts, report_cold_starts
 from loyalty_dev.bench.cost import MILLION_CUSTOMER_STORE, report_cost
 from loyalty_dev.bench.cpu import report_cpu, time_cpu
 from loyalty_dev.bench.expiry import measure_expiry, report_expiry
+from loyalty_dev.bench.imports import measure_import, report_imports
 from loyalty_dev.bench.memory import report_memory, serve_events
 from loyalty_dev.bench.moto import moto_harness
 from loyalty_dev.bench.redemption import REDEMPTION_SCENARIOS
@@ -29,7 +30,17 @@ from loyalty_dev.bench.timing import report_timing, time_orders
 from loyalty_dev.bench.wix_verification import measure_wix, report_wix
 from loyalty_dev.bench.write_units import report_write_units
 
-PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections", "expiry", "release")
+PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections", "expiry", "release", "imports")
+
+
+def run_later_parts(report: Report, parts: Collection[str], import_rows: int) -> None:
+    """The parts added with the return window and imports: the hourly release, and rows per second."""
+    if "release" in parts:
+        with moto_harness() as harness:
+            release = measure_release(harness)
+        report_release(report, release)
+    if "imports" in parts:
+        report_imports(report, measure_import(import_rows))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quota-runs", type=int, default=3, help="fresh processes per cold start under the CPU quota"
     )
     parser.add_argument("--cpu-events", type=int, default=400, help="orders timed for the CPU figure")
+    parser.add_argument("--import-rows", type=int, default=2000, help="rows of the timed import")
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     arguments = parser.parse_args(argv)
     if importlib.util.find_spec("functions") is None:
@@ -85,10 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with moto_harness() as harness:
                 expiry = measure_expiry(harness)
             report_expiry(report, expiry)
-        if "release" in parts:
-            with moto_harness() as harness:
-                release = measure_release(harness)
-            report_release(report, release)
+        run_later_parts(report, parts, arguments.import_rows)
     report_verdicts(report)
     return 0
 

@@ -41,7 +41,7 @@ from loyalty_dev.local.environment import (
     secret_names,
 )
 from loyalty_dev.local.issuer import JWKS_SUFFIX, issuer_url
-from loyalty_dev.local.queues import local_queues, queue_runners, queue_sources
+from loyalty_dev.local.queues import queue_sources
 from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT, LocalServer, PortInUse, bind
 from loyalty_dev.local.storefront import DEMO_PREFIX, PANEL_PREFIX, demo_origin
 from loyalty_dev.local.workers import DEFAULT_WORKERS_PER_FUNCTION, InvocationFailed, Worker
@@ -98,7 +98,7 @@ def _banner(server: LocalServer, database: LocalDatabase, created: list[str], se
         for source in server.stream_sources:
             _say(f"    {source.describe()}")
     if server.pools and queue_sources(server.template):
-        _say("  queues    (moto's SQS on a loopback port; failed messages retried after 5 s)")
+        _say("  queues    (moto's SQS and S3 on a loopback port; failed messages retried after 5 s)")
         for queue in queue_sources(server.template):
             _say(f"    {queue.describe()}")
     if server.schedule_sources:
@@ -135,12 +135,9 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
         ) from None
     server: LocalServer | None = None
     try:
-        with (
-            local_database(
-                environ=env, data_dir=options.data_dir, port=options.dynamodb_port, warn=_warn
-            ) as database,
-            local_queues(template, database.environment) as queues,
-        ):
+        with local_database(
+            environ=env, data_dir=options.data_dir, port=options.dynamodb_port, warn=_warn
+        ) as database:
             created = create_missing_tables(database.client(env), template)
             server = LocalServer(
                 template,
@@ -151,7 +148,6 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
                 port=options.port,
                 workers_per_function=options.workers_per_function,
                 sock=sock,
-                queues=queues,
             )
             try:
                 _banner(server, database, created, secrets)
@@ -159,8 +155,7 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
                     server.prewarm()
                 _demo_store(server, secrets)
                 write_dev_state(server.url, database)
-                with queue_runners(template, queues, server.pools, server.request_log):
-                    server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
+                server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
             finally:
                 # The workers before the database they talk to.
                 remove_dev_state()

@@ -1,12 +1,11 @@
-"""The template's SQS queues at work under `make dev`: `queue_sources()` finds each function event of
-`Type: SQS` on one of the template's queues, `LocalQueues` serves those queues from moto's server
-on a loopback port (the functions that send to a queue get its local URL and endpoint), and a
-`QueueRunner` is one event source mapping running: a thread that long-polls its queue, invokes the
-function with at most `BatchSize` messages, and deletes the ones it did not report failed (a
-failed message comes back after its visibility timeout, as on AWS).
+"""The template's queues and buckets under `make dev`: moto's server (S3 and SQS, in memory, in a
+thread of this process) holds them, and a `QueueConsumer` per `Type: SQS` event hands the
+function its messages as Lambda's event source mapping does.
 
-Only what this template needs: standard queues, `BatchSize`, `ReportBatchItemFailures`. No
-dead-letter redrive: a message that keeps failing is logged at every attempt.
+Why moto's S3 and not a folder: the functions then use the S3 API exactly as deployed (ranged
+GETs, HeadObject, pre-signed PUT and GET links the browser follows), with no second code path in
+the product for local runs. What it costs: the files live in memory and are gone after a restart
+(the table keeps its imports' and exports' records; an old export's link then answers 404).
 """
 
 from __future__ import annotations
@@ -18,141 +17,194 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
+
 from loyalty_dev.engines.moto_server import moto_server
 from loyalty_dev.template import Template
 
 log = logging.getLogger("loyalty.dev")
-
+Invoke = Callable[[dict[str, Any]], Any]
 REGION = "us-east-1"
-DEFAULT_BATCH_SIZE = 10  # Lambda's default for an SQS queue
-LOCAL_VISIBILITY_SECONDS = 5  # a failed message is retried soon, not after the deployed timeout
-POLL_SECONDS = 1
+RETRY_SECONDS = 5  # a failed message comes back after this (its visibility timeout, locally)
 
 
 @dataclass(frozen=True)
 class QueueSource:
-    """One `Type: SQS` event of a function on one of the template's queues."""
+    """A function's `Type: SQS` event: which queue (its logical id) and how many messages at once."""
 
     function: str
-    queue: str  # the queue's logical id
-    batch_size: int = DEFAULT_BATCH_SIZE
+    queue: str
+    batch_size: int
 
     def describe(self) -> str:
-        return f"{self.queue} queue  ->  {self.function} (batches of {self.batch_size})"
-
-
-def template_queues(template: Template) -> list[str]:
-    return [
-        name for name, resource in template.resources.items() if resource.get("Type") == "AWS::SQS::Queue"
-    ]
+        return f"{self.function} <- {self.queue} (batches of {self.batch_size})"
 
 
 def queue_sources(template: Template) -> list[QueueSource]:
-    """Every enabled function event of `Type: SQS` on `!GetAtt <Queue>.Arn` of the template."""
-    queues = set(template_queues(template))
-    sources = []
+    found = []
     for name, resource in template.resources.items():
         if resource.get("Type") != "AWS::Serverless::Function":
             continue
-        for event in (resource.get("Properties", {}).get("Events") or {}).values():
-            properties = event.get("Properties") or {}
-            if event.get("Type") != "SQS" or properties.get("Enabled", True) is False:
+        for event in resource.get("Properties", {}).get("Events", {}).values():
+            if event.get("Type") != "SQS":
                 continue
-            target = (properties.get("Queue") or {}).get("Fn::GetAtt")
-            if isinstance(target, str):
-                target = target.split(".", 1)
-            if isinstance(target, list) and target[0] in queues:
-                batch = int(properties.get("BatchSize", DEFAULT_BATCH_SIZE))
-                sources.append(QueueSource(name, str(target[0]), batch))
-    return sources
+            queue = event["Properties"]["Queue"]
+            logical = queue["Fn::GetAtt"][0] if isinstance(queue, dict) and "Fn::GetAtt" in queue else None
+            if isinstance(logical, str) and "." in logical:
+                logical = logical.split(".", 1)[0]
+            if logical:
+                found.append(QueueSource(name, logical, int(event["Properties"].get("BatchSize", 10))))
+    return found
+
+
+def bucket_names(template: Template) -> dict[str, str]:
+    """Each bucket a function's environment names (logical id → a local name S3 accepts)."""
+    named = {
+        value["Ref"]
+        for resource in template.resources.values()
+        if resource.get("Type") == "AWS::Serverless::Function"
+        for value in resource.get("Properties", {}).get("Environment", {}).get("Variables", {}).values()
+        if isinstance(value, dict) and "Ref" in value
+    }
+    return {
+        name: f"local-{name.lower()}"
+        for name in sorted(named)
+        if template.resources.get(name, {}).get("Type") == "AWS::S3::Bucket"
+    }
 
 
 @dataclass
-class LocalQueues:
-    """The template's queues on a local endpoint; `environment()` is what a function needs to
-    reach them (the SQS endpoint, and each variable naming a queue set to its local URL)."""
+class LocalTransfers:
+    """moto's server with the template's buckets and queues; `environment` is what the functions
+    need to reach them (the endpoints, and the variables naming them)."""
 
     endpoint: str
-    urls: dict[str, str]  # logical id -> queue URL
-    client: Any
+    environment: dict[str, str]
+    queue_urls: dict[str, str]
 
-    def environment(self, variables: dict[str, str]) -> dict[str, str]:
-        named = {name: self.urls[value] for name, value in variables.items() if value in self.urls}
-        return {**named, "AWS_ENDPOINT_URL_SQS": self.endpoint} if named else {}
-
-
-def queue_functions(template: Template, queues: LocalQueues | None) -> set[str]:
-    """The functions a queue runs, when the queues are served."""
-    return {source.function for source in queue_sources(template)} if queues is not None else set()
-
-
-def queue_environment(queues: LocalQueues | None, variables: dict[str, str]) -> dict[str, str]:
-    return queues.environment(variables) if queues is not None else {}
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 - moto checks no credentials
+        )
 
 
 @contextlib.contextmanager
-def queue_runners(
-    template: Template,
-    queues: LocalQueues | None,
-    pools: Mapping[str, Any],
-    log_line: Callable[[str], None],
-) -> Iterator[list[QueueRunner]]:
-    """One running `QueueRunner` per `Type: SQS` event, stopped on exit (a batch under way ends
-    within its function's timeout)."""
-    runners = (
-        [
-            QueueRunner(source, queues, pools[source.function].invoke, log_line=log_line)
-            for source in queue_sources(template)
-        ]
-        if queues is not None
-        else []
-    )
-    for runner in runners:
-        runner.start()
-    try:
-        yield runners
-    finally:
-        for runner in runners:
-            runner.stop()
-        for runner in runners:
-            runner.join(timeout=pools[runner.source.function].timeout + 5)
-
-
-@contextlib.contextmanager
-def local_queues(template: Template, credentials: dict[str, str]) -> Iterator[LocalQueues | None]:
-    """moto's server for the template's queues (None when the template has none)."""
-    names = template_queues(template)
-    if not names:
+def local_transfers(template: Template) -> Iterator[LocalTransfers | None]:
+    """None when no function uses a queue or a bucket; otherwise moto's server, until closed."""
+    sources = queue_sources(template)
+    buckets = bucket_names(template)
+    if not sources and not buckets:
         yield None
         return
-    import boto3
-
     with moto_server() as endpoint:
-        client = boto3.client(
-            "sqs",
-            endpoint_url=endpoint,
-            region_name=REGION,
-            aws_access_key_id=credentials.get("AWS_ACCESS_KEY_ID", "local"),
-            aws_secret_access_key=credentials.get("AWS_SECRET_ACCESS_KEY", "local"),
-        )
-        urls = {
-            name: client.create_queue(
-                QueueName=name, Attributes={"VisibilityTimeout": str(LOCAL_VISIBILITY_SECONDS)}
-            )["QueueUrl"]
-            for name in names
+        transfers = LocalTransfers(endpoint, {}, {})
+        s3, sqs = transfers.client("s3"), transfers.client("sqs")
+        environment = {"AWS_ENDPOINT_URL_S3": endpoint, "AWS_ENDPOINT_URL_SQS": endpoint}
+        for logical, bucket in buckets.items():
+            s3.create_bucket(Bucket=bucket)
+            s3.put_bucket_cors(
+                Bucket=bucket,
+                CORSConfiguration={
+                    "CORSRules": [
+                        {"AllowedMethods": ["PUT", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}
+                    ]
+                },
+            )
+            environment.update(_variables_naming(template, logical, bucket))
+        queues = {
+            name for name, resource in template.resources.items() if resource.get("Type") == "AWS::SQS::Queue"
         }
-        yield LocalQueues(endpoint, urls, client)
+        for logical in sorted(queues):
+            url = sqs.create_queue(QueueName=logical)["QueueUrl"]
+            transfers.queue_urls[logical] = url
+            environment.update(_variables_naming(template, logical, url))
+        transfers.environment.update(environment)
+        yield transfers
+
+
+def _variables_naming(template: Template, logical: str, value: str) -> dict[str, str]:
+    """Every function variable set to `!Ref <logical>`, given `value` instead."""
+    return {
+        variable: value
+        for resource in template.resources.values()
+        if resource.get("Type") == "AWS::Serverless::Function"
+        for variable, spec in resource.get("Properties", {})
+        .get("Environment", {})
+        .get("Variables", {})
+        .items()
+        if spec == {"Ref": logical}
+    }
+
+
+class QueueConsumer:
+    """One SQS event source mapping at work: receives, invokes, deletes what succeeded; a message
+    the function reports failed (or every message of a batch that raised) comes back later."""
+
+    def __init__(self, source: QueueSource, queue_url: str, sqs: Any, invoke: Invoke) -> None:
+        self.source = source
+        self._url = queue_url
+        self._sqs = sqs
+        self._invoke = invoke
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"queue-{source.function}", daemon=True)
+
+    def start(self) -> QueueConsumer:
+        """Start polling (once: the server starts its consumers together, this one among them)."""
+        if self._thread.ident is None:
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll(wait_seconds=1)
+            except Exception:  # keep consuming, as Lambda's poller does; say what happened
+                log.exception("%s: polling %s failed", self.source.function, self.source.queue)
+                self._stop.wait(RETRY_SECONDS)
+
+    def poll(self, wait_seconds: int = 0) -> int:
+        """Receive one batch and deliver it; answers how many messages were handled."""
+        answer = self._sqs.receive_message(
+            QueueUrl=self._url,
+            MaxNumberOfMessages=min(self.source.batch_size, 10),
+            WaitTimeSeconds=wait_seconds,
+            VisibilityTimeout=RETRY_SECONDS,
+            AttributeNames=["ApproximateReceiveCount"],
+        )
+        messages = answer.get("Messages", [])
+        if not messages:
+            return 0
+        try:
+            result = self._invoke(sqs_event(messages, self.source.queue))
+            failed = {item["itemIdentifier"] for item in (result or {}).get("batchItemFailures", [])}
+        except Exception:  # the whole batch comes back after its visibility timeout
+            log.exception("%s: a batch of %d messages failed", self.source.function, len(messages))
+            return 0
+        for message in messages:
+            if message["MessageId"] not in failed:
+                self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages) - len(failed)
 
 
 def sqs_event(messages: list[dict[str, Any]], queue: str) -> dict[str, Any]:
-    """The event Lambda's SQS event source mapping hands a function."""
+    """Lambda's SQS event for received messages."""
     return {
         "Records": [
             {
                 "messageId": message["MessageId"],
                 "receiptHandle": message["ReceiptHandle"],
                 "body": message["Body"],
-                "attributes": {},
+                "attributes": message.get("Attributes", {}),
                 "messageAttributes": {},
                 "md5OfBody": message.get("MD5OfBody", ""),
                 "eventSource": "aws:sqs",
@@ -164,54 +216,41 @@ def sqs_event(messages: list[dict[str, Any]], queue: str) -> dict[str, Any]:
     }
 
 
-class QueueRunner(threading.Thread):
-    """One queue's event source mapping: receive, invoke, delete what succeeded."""
+class LocalQueues:
+    """What the local server runs for the template's queues: moto's server with the buckets and
+    queues (from construction until `close`), and a consumer per `Type: SQS` event."""
 
-    def __init__(
-        self,
-        source: QueueSource,
-        queues: LocalQueues,
-        invoke: Callable[[dict[str, Any]], dict[str, Any]],
-        *,
-        log_line: Callable[[str], None] = log.info,
-    ) -> None:
-        super().__init__(name=f"queue-{source.function}-{source.queue}", daemon=True)
-        self.source = source
-        self._queues = queues
-        self._invoke = invoke
-        self._log = log_line
-        self._stopped = threading.Event()
-        self.delivered = 0
+    def __init__(self, template: Template | None) -> None:
+        self._stack = contextlib.ExitStack()
+        self.transfers = self._stack.enter_context(local_transfers(template)) if template else None
+        self.sources = queue_sources(template) if template and self.transfers else []
+        self.consumers: list[QueueConsumer] = []
 
-    def stop(self) -> None:
-        self._stopped.set()
+    @property
+    def functions(self) -> set[str]:
+        return {source.function for source in self.sources}
 
-    def run(self) -> None:
-        while not self._stopped.is_set():
-            with contextlib.suppress(Exception):  # the server is stopping: the loop ends with it
-                self.run_once()
+    @property
+    def environment(self) -> dict[str, str]:
+        return dict(self.transfers.environment) if self.transfers else {}
 
-    def run_once(self) -> int:
-        """One receive and, when it got messages, one invocation; the number of messages."""
-        url = self._queues.urls[self.source.queue]
-        answer = self._queues.client.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=min(self.source.batch_size, 10), WaitTimeSeconds=POLL_SECONDS
-        )
-        messages = answer.get("Messages", [])
-        if not messages:
-            return 0
-        failed: set[str] = {message["MessageId"] for message in messages}
-        try:
-            result = self._invoke(sqs_event(messages, self.source.queue))
-            failed = {item["itemIdentifier"] for item in (result or {}).get("batchItemFailures", [])}
-        except Exception as error:  # the function failed: every message comes back later
-            self._log(f"QUEUE {self.source.queue} -> {self.source.function} FAILED: {error}")
-        for message in messages:
-            if message["MessageId"] not in failed:
-                self._queues.client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        self.delivered += len(messages) - len(failed)
-        self._log(
-            f"QUEUE {self.source.queue} -> {self.source.function}: "
-            f"{len(messages)} message(s), {len(failed)} failed"
-        )
-        return len(messages)
+    def start(self, pools: Mapping[str, Any]) -> list[QueueConsumer]:
+        """A consumer per `Type: SQS` event, started (once); the server stops and joins them with
+        its stream consumers, then `close`s this."""
+        if self.transfers is not None and not self.consumers:
+            sqs = self.transfers.client("sqs")
+            self.consumers = [
+                QueueConsumer(
+                    source, self.transfers.queue_urls[source.queue], sqs, pools[source.function].invoke
+                )
+                for source in self.sources
+            ]
+            for consumer in self.consumers:
+                consumer.start()
+        return self.consumers
+
+    def close(self) -> None:
+        """Stop moto's server (after the consumers have stopped)."""
+        for consumer in self.consumers:
+            consumer.stop()
+        self._stack.close()

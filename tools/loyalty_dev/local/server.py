@@ -59,7 +59,7 @@ from loyalty_dev.local.environment import (
     layer_folders,
 )
 from loyalty_dev.local.issuer import LocalIssuer
-from loyalty_dev.local.queues import LocalQueues, queue_environment, queue_functions
+from loyalty_dev.local.queues import LocalQueues, QueueConsumer
 from loyalty_dev.local.schedules import ScheduleRunner, ScheduleSource, schedule_sources
 from loyalty_dev.local.storefront import StorefrontFiles
 from loyalty_dev.local.stream_consumer import StreamConsumer, StreamSource, stream_sources
@@ -252,7 +252,6 @@ class LocalServer:
         streams: bool = True,
         issuer: LocalIssuer | None = None,
         schedules: bool = True,
-        queues: LocalQueues | None = None,  # the template's SQS queues, served by the caller
     ) -> None:
         """`sock`: a socket already listening (see `bind`), which the server then owns.
         `streams`: run the functions that consume the template's table streams.
@@ -266,7 +265,9 @@ class LocalServer:
         self.stream_sources: list[StreamSource] = stream_sources(template) if streams else []
         consumers = {source.function for source in self.stream_sources if source.problem is None}
         self.schedule_sources: list[ScheduleSource] = schedule_sources(template) if schedules else []
-        consumers |= {source.function for source in self.schedule_sources} | queue_functions(template, queues)
+        consumers |= {source.function for source in self.schedule_sources}
+        self.queues = LocalQueues(template)  # the template's queues and buckets (moto), and their consumers
+        consumers |= self.queues.functions
         self.pools = {
             name: FunctionPool(
                 function,
@@ -275,10 +276,9 @@ class LocalServer:
                     function,
                     environ=environ,
                     secrets=secrets,
-                    database=database,
+                    database={**database, **self.queues.environment},
                     table_names=table_names,
-                )
-                | queue_environment(queues, function.environment),
+                ),
                 timeout=float(function_property(template, name, "Timeout", DEFAULT_TIMEOUT_SECONDS)),
                 max_workers=workers_per_function,
                 code_folders=layers,
@@ -311,7 +311,7 @@ class LocalServer:
         if "AWS_ACCESS_KEY_ID" in database:
             self._database_environment.pop("AWS_SESSION_TOKEN", None)
         self._table_names = dict(table_names or {})
-        self.consumers: list[StreamConsumer] = []
+        self.consumers: list[StreamConsumer | QueueConsumer] = []
         self._streams_started = False
         self.schedules: list[ScheduleRunner] = []
 
@@ -365,7 +365,7 @@ class LocalServer:
             )
         return self._server
 
-    def start_streams(self) -> list[StreamConsumer]:
+    def start_streams(self) -> list[StreamConsumer | QueueConsumer]:
         """Start one consumer per stream source (once); each polls its stream in a thread of its own.
 
         Each starts at the stream's TRIM_HORIZON (the template's StartingPosition), as a new event
@@ -378,6 +378,7 @@ class LocalServer:
         if self._streams_started:
             return self.consumers
         self._streams_started = True
+        self.consumers += self.queues.start(self.pools)  # stopped and joined with the streams' ones
         runnable = [source for source in self.stream_sources if source.problem is None]
         for source in self.stream_sources:
             if source.problem is not None:
@@ -437,6 +438,7 @@ class LocalServer:
             consumer.stop()
         for consumer in self.consumers:
             consumer.join(timeout=self.pools[consumer.source.function].timeout + 5)
+        self.queues.close()
         if self._server is not None and self._thread is not None:
             self._server.shutdown()
             self._thread.join()

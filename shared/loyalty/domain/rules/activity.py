@@ -13,6 +13,7 @@ MAX_ACTIVITY_DAYS = 366
 _COLUMNS: dict[str, tuple[str, int]] = {
     "earn": ("earned", 1),
     "adjust": ("adjusted", 1),
+    "import": ("adjusted", 1),  # an imported row changes `adjusted`, as the overview counts it
     "redeem": ("redeemed", -1),  # a redeem entry's points are negative: redeemed grows
     "refund": ("redeemed", -1),  # a voided coupon gives its points back: redeemed shrinks
     "expire": ("expired", -1),
