@@ -69,6 +69,8 @@ def redaction_queue(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def kind_of(route: Route) -> str:
+    if route.path == "/stores/{store_id}/program" and route.method == "GET":
+        return "public"  # the panel's program: no credential, so no credential to tamper with
     if route.path.startswith("/webhooks/shopify/"):
         return "shopify"
     if route.path.startswith("/webhooks/wix/"):
@@ -308,6 +310,7 @@ def hostile_requests(draw: st.DrawFn) -> tuple[Route, str, dict[str, Any]]:
         kind = "preflight"
     dimensions += {
         "preflight": [],
+        "public": [],
         "signed": ["signature", "signature-twice"],
         "shopify": ["shopify-hmac", "shopify-hmac-twice"],
         "wix": ["wix-token"],
