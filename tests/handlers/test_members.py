@@ -177,7 +177,8 @@ def test_an_order_created_member_gets_its_names_from_the_registration_that_follo
         "customer_status": "member",
         "balance": 30,
     }
-    assert aws_calls == ["GetItem", "TransactWriteItems"]
+    # A deployment tier's rerun reads the secrets from SSM on the container's first event: not the path.
+    assert [call for call in aws_calls if call != "GetParameter"] == ["GetItem", "TransactWriteItems"]
     customer = service.admin("GET", "/customers/c-42").json()
     assert (customer["email"], customer["first_name"], customer["last_name"]) == (
         "ann@example.com",
