@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +101,7 @@ def local_transfers(template: Template) -> Iterator[LocalTransfers | None]:
     if not sources and not buckets:
         yield None
         return
+    instance = uuid.uuid4().hex[:8]
     with moto_server() as endpoint:
         transfers = LocalTransfers(endpoint, {}, {})
         s3, sqs = transfers.client("s3"), transfers.client("sqs")
@@ -119,7 +121,9 @@ def local_transfers(template: Template) -> Iterator[LocalTransfers | None]:
             name for name, resource in template.resources.items() if resource.get("Type") == "AWS::SQS::Queue"
         }
         for logical in sorted(queues):
-            url = sqs.create_queue(QueueName=logical)["QueueUrl"]
+            # moto's servers in one process share one backend: a name of this server's own keeps
+            # its consumers off another server's queue of the same logical id (a test's, say).
+            url = sqs.create_queue(QueueName=f"{logical}-{instance}")["QueueUrl"]
             transfers.queue_urls[logical] = url
             environment.update(_variables_naming(template, logical, url))
         transfers.environment.update(environment)
