@@ -64,7 +64,7 @@ screenshots: install browser ## Rewrite docs/images/dashboard-*.png from the bro
 	LOYALTY_SCREENSHOTS=docs $(BIN)/pytest tests/browser -q
 
 bench: install ## Run the benchmarks and print the figures
-	$(BIN)/python -m loyalty_dev.bench
+	$(BIN)/python -m tests.benchmarks
 
 clean: ## Remove the virtualenv, node_modules and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from loyalty.runtime import reset_runtime
-from loyalty_dev.harness.environment import REAL_AWS_VARIABLES, dummy_aws, service_environment
+from loyalty_dev.local.service_environment import REAL_AWS_VARIABLES, dummy_aws, service_environment
 from loyalty_dev.template import create_tables, load_template
 from tests.plugins.ssm_secrets import SECRET_VARIABLES, put_secrets, secrets_from_ssm
 from tests.support import SECRETS, Service

@@ -1,5 +1,5 @@
 """Benchmarks against their floors: DynamoDB calls and request units, handler time, cold start,
-memory and cost. `python -m loyalty_dev.bench` (= `make bench`, from the project root) prints every
+memory and cost. `python -m tests.benchmarks` (= `make bench`, from the project root) prints every
 figure with its target beside it; docs/benchmarks.md reads them."""
 
 from __future__ import annotations
@@ -13,26 +13,26 @@ import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from loyalty_dev.bench.calls import SCENARIOS, measure, report_calls
-from loyalty_dev.bench.cold_start import cold_starts, report_cold_starts
-from loyalty_dev.bench.cost import MILLION_CUSTOMER_STORE, report_cost
-from loyalty_dev.bench.cpu import report_cpu, time_cpu
-from loyalty_dev.bench.expiry import measure_expiry, report_expiry
-from loyalty_dev.bench.memory import report_memory, serve_events
-from loyalty_dev.bench.moto import moto_harness
-from loyalty_dev.bench.redemption import REDEMPTION_SCENARIOS
-from loyalty_dev.bench.rejections import report_rejections, time_rejections
-from loyalty_dev.bench.report import Report, machine, report_verdicts
-from loyalty_dev.bench.spread import partition_spread, report_spread
-from loyalty_dev.bench.timing import report_timing, time_orders
-from loyalty_dev.bench.wix_verification import measure_wix, report_wix
-from loyalty_dev.bench.write_units import report_write_units
+from tests.benchmarks.calls import SCENARIOS, measure, report_calls
+from tests.benchmarks.cold_start import cold_starts, report_cold_starts
+from tests.benchmarks.cost import MILLION_CUSTOMER_STORE, report_cost
+from tests.benchmarks.cpu import report_cpu, time_cpu
+from tests.benchmarks.expiry import measure_expiry, report_expiry
+from tests.benchmarks.memory import report_memory, serve_events
+from tests.benchmarks.moto import moto_harness
+from tests.benchmarks.redemption import REDEMPTION_SCENARIOS
+from tests.benchmarks.rejections import report_rejections, time_rejections
+from tests.benchmarks.report import Report, machine, report_verdicts
+from tests.benchmarks.spread import partition_spread, report_spread
+from tests.benchmarks.timing import report_timing, time_orders
+from tests.benchmarks.wix_verification import measure_wix, report_wix
+from tests.benchmarks.write_units import report_write_units
 
 PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections", "expiry")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m loyalty_dev.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
     parser.add_argument("--cold-runs", type=int, default=7, help="fresh processes per cold-start figure")
     parser.add_argument("--events", type=int, default=1000, help="events served by the memory process")
     parser.add_argument("--rounds", type=int, default=10, help="timing rounds (fresh tables each)")
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = Report(sys.stdout)
     report.line(f"Loyalty service benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     report.line(f"machine: {machine()}")
-    report.line("command: make bench  (.venv/bin/python -m loyalty_dev.bench)")
+    report.line("command: make bench  (.venv/bin/python -m tests.benchmarks)")
     # The functions log and publish metrics to stdout, as on Lambda: that work is timed, its text dropped.
     with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
         warnings.simplefilter("ignore")

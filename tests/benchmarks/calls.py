@@ -8,15 +8,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from loyalty_dev.bench.moto import STORE, Harness, invitation, moto_harness, order, registration
-from loyalty_dev.bench.recorder import Call, counts_by_operation, reads, writes
-from loyalty_dev.bench.report import Report, format_counts
-from loyalty_dev.harness.client import MERGE_PATH, ORDER_PATH, REGISTER_PATH
-from loyalty_dev.harness.environment import REGION
-from loyalty_dev.harness.records import stream_record
 from loyalty_dev.local.apigw import LambdaContext
-from loyalty_dev.local.in_process import Answer, load_handler
+from loyalty_dev.local.service_environment import REGION
 from loyalty_dev.local.streams import lambda_record
+from tests.benchmarks.moto import STORE, Harness, invitation, moto_harness, order, registration
+from tests.benchmarks.recorder import Call, counts_by_operation, reads, writes
+from tests.benchmarks.report import Report, format_counts
+from tests.harness.client import MERGE_PATH, ORDER_PATH, REGISTER_PATH
+from tests.harness.in_process import Answer, load_handler
+from tests.harness.records import stream_record
 
 
 @dataclass(frozen=True)

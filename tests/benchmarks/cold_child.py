@@ -4,7 +4,7 @@ the answer built), or, as the baseline, import boto3, make a DynamoDB client and
 that event made. Prints one JSON line (what was served; which modules were loaded before the clock
 started: none of ours or the libraries') and then wall seconds, CPU seconds and peak RSS KB.
 
-    python -m loyalty_dev.bench.cold_child [--blocked a,b] MODE
+    python -m tests.benchmarks.cold_child [--blocked a,b] MODE
 
     --boto3 [CALLS]              boto3, a client, and the calls of CALLS (a JSON list; none if absent)
     --libraries CALLS            the same, plus the libraries the functions keep, used the way they
@@ -29,7 +29,7 @@ import sys
 import time
 from typing import Any
 
-from loyalty_dev.bench.isolation import arguments, peak_kb
+from tests.benchmarks.isolation import arguments, peak_kb
 
 # Loaded before the clock starts would mean they are not measured: the output says which were.
 MEASURED_PACKAGES = ("loyalty", "functions", "aws_lambda_powertools", "pydantic", "boto3", "botocore")

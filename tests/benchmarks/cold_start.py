@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loyalty_dev.bench.first_events import FirstEvent, ReplayServer, record_first_events, write_inputs
-from loyalty_dev.bench.layer import child, child_environment, handler_modules, modules_outside_layer
-from loyalty_dev.bench.quota import LAMBDA_MB_PER_VCPU, Quota, cpu_quota, lambda_cpu_share, memory_sizes
-from loyalty_dev.bench.report import Report
 from loyalty_dev.template import PROJECT_ROOT, load_template
+from tests.benchmarks.first_events import FirstEvent, ReplayServer, record_first_events, write_inputs
+from tests.benchmarks.layer import child, child_environment, handler_modules, modules_outside_layer
+from tests.benchmarks.quota import LAMBDA_MB_PER_VCPU, Quota, cpu_quota, lambda_cpu_share, memory_sizes
+from tests.benchmarks.report import Report
 
 TARGET_COLD_START_RATIO = 1.15
 

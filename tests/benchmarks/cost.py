@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loyalty_dev.bench.calls import STREAM_SCENARIO, Measured
-from loyalty_dev.bench.report import Report
-from loyalty_dev.bench.write_units import read_cost, transaction_writes
+from tests.benchmarks.calls import STREAM_SCENARIO, Measured
+from tests.benchmarks.report import Report
+from tests.benchmarks.write_units import read_cost, transaction_writes
 
 # On-demand prices, us-east-1, standard table class (AWS pricing page, after the November 2024 cut).
 PRICE_PER_MILLION_WRU = 0.625

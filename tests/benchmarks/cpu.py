@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from loyalty_dev.bench.moto import Harness, moto_harness, order
-from loyalty_dev.bench.report import Report
-from loyalty_dev.harness.client import ORDER_PATH, signed_event
 from loyalty_dev.local.apigw import LambdaContext
-from loyalty_dev.local.in_process import Handler, load_handler
+from tests.benchmarks.moto import Harness, moto_harness, order
+from tests.benchmarks.report import Report
+from tests.harness.client import ORDER_PATH, signed_event
+from tests.harness.in_process import Handler, load_handler
 
 TARGET_OWN_CPU_MS = 1.5
 GOAL_OWN_CPU_MS = 1.0

@@ -13,15 +13,15 @@ from typing import Any
 from loyalty.domain.entities import Changes, format_timestamp
 from loyalty.repository.expiry import PAGE_SIZE
 from loyalty.repository.keys import CUSTOMER_SHARDS
-from loyalty_dev.bench.calls import Measured, Scenario
-from loyalty_dev.bench.cost import PRICE_PER_MILLION_RRU, PRICE_PER_MILLION_WRU
-from loyalty_dev.bench.moto import Harness, order
-from loyalty_dev.bench.recorder import counts_by_operation
-from loyalty_dev.bench.report import Report, format_counts
-from loyalty_dev.bench.sizes import ITEM_STORAGE_OVERHEAD_BYTES, item_size
-from loyalty_dev.bench.write_units import transaction_writes
-from loyalty_dev.harness.client import ORDER_PATH
-from loyalty_dev.local.in_process import Answer
+from tests.benchmarks.calls import Measured, Scenario
+from tests.benchmarks.cost import PRICE_PER_MILLION_RRU, PRICE_PER_MILLION_WRU
+from tests.benchmarks.moto import Harness, order
+from tests.benchmarks.recorder import counts_by_operation
+from tests.benchmarks.report import Report, format_counts
+from tests.benchmarks.sizes import ITEM_STORAGE_OVERHEAD_BYTES, item_size
+from tests.benchmarks.write_units import transaction_writes
+from tests.harness.client import ORDER_PATH
+from tests.harness.in_process import Answer
 
 EXPIRY_STORE = "bench-expiry"
 ACTIVE_ACCOUNTS = 20  # beside the one dormant account: in the index, but not due

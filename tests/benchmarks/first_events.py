@@ -25,10 +25,10 @@ from typing import Any
 from unittest import mock
 
 from loyalty.http.signatures import SIGNATURE_HEADER
-from loyalty_dev.bench.moto import STORE, Harness, invitation, moto_harness, order, registration
-from loyalty_dev.harness.client import sign
-from loyalty_dev.harness.events import refund_event
-from loyalty_dev.local import in_process
+from tests.benchmarks.moto import STORE, Harness, invitation, moto_harness, order, registration
+from tests.harness import in_process
+from tests.harness.client import sign
+from tests.harness.events import refund_event
 
 # Answer headers that describe the recorded connection rather than the answer.
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "date", "server"})

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from loyalty_dev.bench.moto import new_secrets
-from loyalty_dev.bench.quota import Quota
-from loyalty_dev.harness.environment import dummy_aws, service_environment
-from loyalty_dev.local.in_process import module_name
+from loyalty_dev.local.service_environment import dummy_aws, service_environment
 from loyalty_dev.template import PROJECT_ROOT, load_template
+from tests.benchmarks.moto import new_secrets
+from tests.benchmarks.quota import Quota
+from tests.harness.in_process import module_name
 
 
 def _distribution(requirement: str) -> str:
@@ -75,10 +75,10 @@ def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def child(
     module: str, *arguments: str, blocked: Sequence[str] = (), python_options: Sequence[str] = ()
 ) -> list[str]:
-    """The command line of a child program of the benchmark: `python -m loyalty_dev.bench.<module>`,
+    """The command line of a child program of the benchmark: `python -m tests.benchmarks.<module>`,
     with the modules outside the Lambda layer blocked when `blocked` names them."""
     options = ["--blocked", ",".join(blocked)] if blocked else []
-    return [sys.executable, *python_options, "-m", f"loyalty_dev.bench.{module}", *options, *arguments]
+    return [sys.executable, *python_options, "-m", f"tests.benchmarks.{module}", *options, *arguments]
 
 
 def run_child(

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loyalty_dev.bench.layer import child, child_environment, handler_modules, modules_outside_layer
-from loyalty_dev.bench.moto import STORE, order, registration
-from loyalty_dev.bench.report import Report
 from loyalty_dev.engines.moto_server import moto_server
-from loyalty_dev.harness.client import ORDER_PATH, REGISTER_PATH, customer_token, signed_event
-from loyalty_dev.harness.environment import REGION
 from loyalty_dev.local.apigw import rest_event
+from loyalty_dev.local.service_environment import REGION
 from loyalty_dev.template import PROJECT_ROOT, create_tables
+from tests.benchmarks.layer import child, child_environment, handler_modules, modules_outside_layer
+from tests.benchmarks.moto import STORE, order, registration
+from tests.benchmarks.report import Report
+from tests.harness.client import ORDER_PATH, REGISTER_PATH, customer_token, signed_event
 
 LAMBDA_MEMORY_MB = 128
 
@@ -42,7 +42,7 @@ def serve_events(total: int) -> Memory:
             endpoint_url=endpoint,
             region_name=REGION,
             aws_access_key_id="bench",
-            aws_secret_access_key="bench",  # noqa: S106 — moto's dummy credentials
+            aws_secret_access_key="bench",
         )
         create_tables(client)
         webhook_secret = environment["LOYALTY_WEBHOOK_SECRET"].encode()

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from loyalty_dev.bench.recorder import CallRecorder
-from loyalty_dev.harness.client import ORDER_PATH, ServiceClient
-from loyalty_dev.harness.environment import REAL_AWS_VARIABLES, REGION, dummy_aws, service_environment
-from loyalty_dev.harness.events import invitation_event, order_event, registration_event
 from loyalty_dev.local.environment import patched_environ
+from loyalty_dev.local.service_environment import REAL_AWS_VARIABLES, REGION, dummy_aws, service_environment
 from loyalty_dev.template import create_tables
+from tests.benchmarks.recorder import CallRecorder
+from tests.harness.client import ORDER_PATH, ServiceClient
+from tests.harness.events import invitation_event, order_event, registration_event
 
 STORE = "bench-store"
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from loyalty_dev.bench.calls import Scenario, Target, looked_up
-from loyalty_dev.bench.moto import STORE, Harness, order, registration
-from loyalty_dev.harness.client import ORDER_PATH, REGISTER_PATH
-from loyalty_dev.local.in_process import Answer
+from tests.benchmarks.calls import Scenario, Target, looked_up
+from tests.benchmarks.moto import STORE, Harness, order, registration
+from tests.harness.client import ORDER_PATH, REGISTER_PATH
+from tests.harness.in_process import Answer
 
 REWARD = {
     "id": "bench-ten-off",

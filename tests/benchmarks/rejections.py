@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from loyalty_dev.bench.moto import moto_harness, order
-from loyalty_dev.bench.report import Report
-from loyalty_dev.harness.client import ORDER_PATH, signed_event
 from loyalty_dev.local.apigw import LambdaContext
-from loyalty_dev.local.in_process import load_handler
+from tests.benchmarks.moto import moto_harness, order
+from tests.benchmarks.report import Report
+from tests.harness.client import ORDER_PATH, signed_event
+from tests.harness.in_process import load_handler
 
 TARGET_REJECTION_RATIO = 0.2
 

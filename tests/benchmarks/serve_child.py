@@ -1,7 +1,7 @@
 """One process that loads every handler and serves a list of events, as one long-lived container
 would; writes its memory before and after to a JSON file.
 
-    python -m loyalty_dev.bench.serve_child [--blocked a,b] EVENTS_JSON RESULT_JSON MODULE...
+    python -m tests.benchmarks.serve_child [--blocked a,b] EVENTS_JSON RESULT_JSON MODULE...
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import types
 from typing import Any
 
-from loyalty_dev.bench.isolation import arguments, peak_kb
+from tests.benchmarks.isolation import arguments, peak_kb
 
 
 def context(number: int, module: str) -> Any:

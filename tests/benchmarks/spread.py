@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loyalty_dev.bench.calls import TOTALS_FUNCTION, count_change
-from loyalty_dev.bench.moto import STORE, Harness, order
-from loyalty_dev.bench.report import Report
-from loyalty_dev.bench.write_units import action_key, table_indexes
-from loyalty_dev.harness.client import ORDER_PATH
+from tests.benchmarks.calls import TOTALS_FUNCTION, count_change
+from tests.benchmarks.moto import STORE, Harness, order
+from tests.benchmarks.report import Report
+from tests.benchmarks.write_units import action_key, table_indexes
+from tests.harness.client import ORDER_PATH
 
 
 @dataclass

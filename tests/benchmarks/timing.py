@@ -8,12 +8,12 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from loyalty_dev.bench.moto import STORE, moto_harness, order
-from loyalty_dev.bench.report import Report
-from loyalty_dev.harness.client import ORDER_PATH, signed_event
 from loyalty_dev.local.apigw import LambdaContext
-from loyalty_dev.local.in_process import load_handler
 from loyalty_dev.template import create_table_request, load_template
+from tests.benchmarks.moto import STORE, moto_harness, order
+from tests.benchmarks.report import Report
+from tests.harness.client import ORDER_PATH, signed_event
+from tests.harness.in_process import load_handler
 
 BARE_TABLE = "BareTable"
 

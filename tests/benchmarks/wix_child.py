@@ -1,12 +1,12 @@
 """The Wix verification, in the fresh process this is. Prints one JSON line.
 
-python -m loyalty_dev.bench.wix_child [--blocked a,b] --cold MODULE
+python -m tests.benchmarks.wix_child [--blocked a,b] --cold MODULE
     import the handler's module and make its services ready, as a cold start does; report the
     wall and CPU time, and whether cryptography got imported (it must not, without a Wix webhook)
-python -m loyalty_dev.bench.wix_child [--blocked a,b] --first-verification MODULE TOKEN_FILE
+python -m tests.benchmarks.wix_child [--blocked a,b] --first-verification MODULE TOKEN_FILE
     the same, untimed; then time the first Wix verification (PyJWT and cryptography imported on
     first use, the key parsed, the signature checked), and a second one (all of it warm: the floor)
-python -m loyalty_dev.bench.wix_child [--blocked a,b] --import-jwt
+python -m tests.benchmarks.wix_child [--blocked a,b] --import-jwt
     time `import jwt` alone (with cryptography blocked or not: what it adds to PyJWT's import)
 """
 
@@ -17,7 +17,7 @@ import json
 import sys
 import time
 
-from loyalty_dev.bench.isolation import arguments
+from tests.benchmarks.isolation import arguments
 
 
 def _ready(module: str) -> None:

@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loyalty_dev.bench.layer import (
+from loyalty_dev.template import PROJECT_ROOT
+from tests.benchmarks.layer import (
     child,
     child_environment,
     handler_modules,
     modules_outside_layer,
     run_child,
 )
-from loyalty_dev.bench.report import Report
-from loyalty_dev.template import PROJECT_ROOT
+from tests.benchmarks.report import Report
 
 WIX_FUNCTIONS = ("OrderCreatedFunction", "MemberRegisteredFunction")
 WIX_LAYER_REQUIREMENTS = PROJECT_ROOT / "layers" / "wix_verification" / "requirements.txt"

@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from loyalty_dev.bench.calls import Measured, cancelled_writes
-from loyalty_dev.bench.report import Report
-from loyalty_dev.bench.sizes import ITEM_STORAGE_OVERHEAD_BYTES, item_size, read_units, write_units
 from loyalty_dev.template import load_template
+from tests.benchmarks.calls import Measured, cancelled_writes
+from tests.benchmarks.report import Report
+from tests.benchmarks.sizes import ITEM_STORAGE_OVERHEAD_BYTES, item_size, read_units, write_units
 
 
 @dataclass(frozen=True)

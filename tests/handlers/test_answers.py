@@ -1,4 +1,4 @@
-"""Every kind of answer the service gives is what its response model (loyalty.http.responses, and
+"""Every kind of answer the service gives is what its response model (loyalty_dev.responses, and
 so openapi.yaml's generated schemas) says it is."""
 
 from __future__ import annotations

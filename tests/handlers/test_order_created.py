@@ -10,7 +10,7 @@ import pytest
 from loyalty.domain.entities import CustomerStatus, EmailClaim
 from loyalty.runtime import reset_runtime
 from loyalty_dev.local.apigw import LambdaContext, rest_event
-from loyalty_dev.local.in_process import load_handler, to_answer
+from tests.harness.in_process import load_handler, to_answer
 from tests.support import STORE, Service, invitation_event, order_event, sign
 
 

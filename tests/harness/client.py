@@ -14,9 +14,9 @@ from loyalty.domain.operations.invariants import store_problems
 from loyalty.http.signatures import SIGNATURE_HEADER, signature_header
 from loyalty.http.tokens import mint_customer_token
 from loyalty.repository import Repository
-from loyalty_dev.harness.events import STORE, merchant_claims, scheduled_event
 from loyalty_dev.local.apigw import LambdaContext, rest_event
-from loyalty_dev.local.in_process import Answer, InProcessApi, load_handler
+from tests.harness.events import STORE, merchant_claims, scheduled_event
+from tests.harness.in_process import Answer, InProcessApi, load_handler
 
 ORDER_PATH = "/webhooks/order-created"
 REGISTER_PATH = "/webhooks/member-registered"

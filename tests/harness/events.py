@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from loyalty_dev.local.authorizers import gateway_claims
+from loyalty_dev.local.schedules import scheduled_event
 
 STORE = "acme"
 
@@ -99,16 +100,4 @@ def refund_event(
     }
 
 
-def scheduled_event(time: str, *, event_id: str | None = None) -> dict[str, Any]:
-    """An EventBridge scheduled event (what the template's `Schedule` events deliver) at `time`."""
-    return {
-        "version": "0",
-        "id": event_id or f"schedule-{time}",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "000000000000",
-        "time": time,
-        "region": "us-east-1",
-        "resources": ["arn:aws:events:us-east-1:000000000000:rule/local-schedule"],
-        "detail": {},
-    }
+__all__ = ["STORE", "scheduled_event"]

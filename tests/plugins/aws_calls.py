@@ -4,7 +4,7 @@ Off unless asked for, by environment variables the deployment tier sets for a py
 
 * `LOYALTY_RECORD_AWS_CALLS=<file>`: a botocore `before-parameter-build` hook on every botocore
   session records each API call made while a function's handler runs (the in-process runner,
-  `loyalty_dev.local.in_process.load_handler`, names the running function); the calls are written to
+  `tests.harness.in_process.load_handler`, names the running function); the calls are written to
   `<file>` as JSON when the run ends. Calls the tests make themselves (fixtures, snapshots) are
   made outside any handler and are not recorded.
 
@@ -23,7 +23,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from loyalty_dev.local.in_process import running_function
+from tests.harness.in_process import running_function
 
 RECORD_VARIABLE = "LOYALTY_RECORD_AWS_CALLS"
 

@@ -27,10 +27,10 @@ from loyalty.http.admin.access import groups_of, may_act_on
 from loyalty.http.platforms.shopify import proxy_signature
 from loyalty.http.request_bounds import MAX_HEADER_VALUE, MAX_PATH_PARAMETER, MAX_QUERY_VALUE
 from loyalty_dev.local.apigw import LambdaContext, rest_event
-from loyalty_dev.local.in_process import Answer, load_handler, to_answer
 from loyalty_dev.template import Route, load_template
 from tests import shopify_payloads as payloads
 from tests import wix_payloads as wix
+from tests.harness.in_process import Answer, load_handler, to_answer
 from tests.support import (
     SHOPIFY_SECRET,
     STORE,
