@@ -61,3 +61,4 @@ class Service(client.ServiceClient):
     webhook_secret: bytes = WEBHOOK_SECRET.encode()
     token_secret: bytes = TOKEN_SECRET.encode()
     api: Any = field(default_factory=client.InProcessApi)
+    runtime_client: Any = None  # on moto: the session's client, handed to the functions' runtime

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from loyalty.http import responses
+from loyalty_dev import responses
 from tests.support import Service, invitation_event, order_event, refund_event, registration_event
 
 
