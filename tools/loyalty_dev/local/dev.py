@@ -118,7 +118,8 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        # The port first: a second `make dev` must fail before it starts anything.
+        # The port first: a second `make dev` must fail before it starts anything. It listens only
+        # once the database, the tables and the workers are ready, and the state file names it.
         sock = bind(options.host, options.port)
     except PortInUse as error:
         state = running_dev_server()
