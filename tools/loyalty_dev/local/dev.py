@@ -104,7 +104,6 @@ def _banner(server: LocalServer, database: LocalDatabase, created: list[str], se
             _say(f"  /admin    needs a merchant token ({authorizer.name}, Cognito; local keys {keys})")
     _say("  try       .venv/bin/loyalty send order-created   |   .venv/bin/loyalty token acme c-42")
     _say("            .venv/bin/loyalty admin-token acme   (a merchant of acme; --operator for every store)")
-    _say("Press Ctrl-C to stop.")
 
 
 def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
@@ -148,6 +147,8 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
                 if options.prewarm:
                     server.prewarm()
                 write_dev_state(server.url, database)
+                server.listen()
+                _say("Ready. Press Ctrl-C to stop.")
                 server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
             finally:
                 # The workers before the database they talk to.

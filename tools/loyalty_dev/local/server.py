@@ -271,9 +271,14 @@ class LocalServer:
                 runner.start()
         return self.schedules
 
-    def serve_forever(self) -> None:
+    def listen(self) -> None:
+        """Start the stream consumers and the schedules, then accept connections (once)."""
         self.start_streams()
         self.start_schedules()
+        self._make_server()
+
+    def serve_forever(self) -> None:
+        self.listen()
         self._make_server().serve_forever(poll_interval=0.2)
 
     def start(self) -> LocalServer:
