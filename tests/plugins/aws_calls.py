@@ -95,4 +95,26 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         {**json.loads(key), "count": count, "first_test": _first_test[key]}
         for key, count in sorted(_calls.items())
     ]
-    Path(target).write_text(json.dumps(calls, indent=1), encoding="utf-8")
+    # Under pytest-xdist each worker records its own tests' calls in a file of its own
+    # (`<file>.<worker>`); `recorded_calls` adds them up.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    Path(f"{target}.{worker}" if worker else target).write_text(json.dumps(calls, indent=1), encoding="utf-8")
+
+
+def recorded_calls(target: Path) -> list[dict[str, Any]]:
+    """The calls of a recorded run, from its one file or its workers' files, counted together."""
+    merged: dict[str, dict[str, Any]] = {}
+    files = sorted(target.parent.glob(f"{target.name}*"))
+    if not files:
+        raise FileNotFoundError(target)
+    for path in files:
+        for call in json.loads(path.read_text(encoding="utf-8")):
+            key = json.dumps(
+                {k: v for k, v in call.items() if k not in {"count", "first_test"}}, sort_keys=True
+            )
+            if key in merged:
+                merged[key]["count"] += call["count"]
+                merged[key]["first_test"] = min(merged[key]["first_test"], call["first_test"])
+            else:
+                merged[key] = dict(call)
+    return [merged[key] for key in sorted(merged)]
