@@ -8,7 +8,8 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install test lint format typecheck cfn-lint pytest bench clean browser screenshots
+.PHONY: help install test lint format typecheck cfn-lint eslint node-test pytest bench clean browser screenshots \
+	unit handlers bench-smoke local reliability browser-tests deployment
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,7 +42,49 @@ browser: ## Install Debian's chromium for the browser suite when it is missing (
 	fi; \
 	echo "make browser: $(CHROMIUM) is missing (as root: apt-get install -y chromium); the browser suite will be skipped" >&2
 
-test: install browser lint typecheck cfn-lint pytest ## Everything CI runs: lint, types, template lint, tests
+# The test tiers: every test module is in exactly one (tests/test_tiers.py checks it). The
+# CPU-bound tiers of independent tests run on every core (pytest-xdist); the others share one
+# engine or one local server per process, or simulate concurrency with processes of their own.
+XDIST := -n auto --dist loadfile
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+UNIT_TESTS := tests/unit tests/test_layers.py tests/test_tiers.py
+HANDLER_TESTS := tests/handlers
+BENCH_TESTS := tests/test_bench_smoke.py
+LOCAL_TESTS := tests/local
+RELIABILITY_TESTS := tests/reliability tests/test_dynamodb_local.py
+BROWSER_TESTS := tests/browser
+DEPLOYMENT_TESTS := tests/deployment
+# Each tier says how long it took (the figures docs/benchmarks.md budgets).
+timed = start=$$(date +%s); $(1); status=$$?; echo "tier $(2): $$(( $$(date +%s) - start )) s"; exit $$status
+
+test: install browser lint typecheck cfn-lint eslint node-test unit handlers bench-smoke local reliability browser-tests deployment ## Everything CI runs: lint, types, template lint, ESLint, node --test, every test tier
+
+unit: $(PY_STAMP) ## Tier: the pure rules and the layering (no database), on every core
+	@$(call timed,$(PYTEST) $(XDIST) -q $(UNIT_TESTS),unit)
+
+handlers: $(PY_STAMP) ## Tier: the handlers through API Gateway events on moto, on every core
+	@$(call timed,$(PYTEST) $(XDIST) -q $(HANDLER_TESTS),handlers)
+
+bench-smoke: $(PY_STAMP) ## Tier: the benchmark still runs (its call counting, CPU figure and cold-start children, briefly)
+	@$(call timed,$(PYTEST) -q $(BENCH_TESTS),bench-smoke)
+
+local: install ## Tier: the local server, the CLI, events/, openapi.yaml, schemathesis (DynamoDB Local)
+	@$(call timed,$(PYTEST) -q $(LOCAL_TESTS),local)
+
+reliability: install ## Tier: concurrency, faults, hostile input, idempotency on DynamoDB Local
+	@$(call timed,$(PYTEST) -q $(RELIABILITY_TESTS),reliability)
+
+browser-tests: install browser ## Tier: the dashboard in headless Chromium (Playwright) on the local server
+	@$(call timed,$(PYTEST) -q $(BROWSER_TESTS),browser)
+
+deployment: $(PY_STAMP) ## Tier: template, IAM (the handler suite rerun recording AWS calls), hosting (FAST=1: no recorded run)
+	@$(call timed,$(PYTEST) -q $(DEPLOYMENT_TESTS) $(if $(FAST),-m "not deployment_calls"),deployment)
+
+eslint: $(NODE_STAMP) ## ESLint (flat config, eslint.config.js) on the dashboard and its tests
+	npx --no-install eslint dashboard tests/js eslint.config.js
+
+node-test: $(NODE_STAMP) ## node --test: the dashboard's pure functions (tests/js)
+	node --test tests/js/
 
 lint: $(PY_STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -51,20 +94,20 @@ format: $(PY_STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-typecheck: $(PY_STAMP) ## mypy (strict) on shared/, functions/ and tools/
+typecheck: $(PY_STAMP) ## mypy (strict) on shared/, functions/, tools/ and the tests' harness and benchmarks
 	$(BIN)/mypy
 
 cfn-lint: $(PY_STAMP) ## cfn-lint on template.yaml
 	$(BIN)/cfn-lint template.yaml
 
-pytest: install browser ## The test suites only (the deployment tier included; FAST=1 skips its recorded runs)
+pytest: install browser ## Every test suite in one pytest process (FAST=1 skips the recorded runs); `make test` runs them as tiers
 	$(BIN)/pytest $(if $(FAST),-m "not deployment_calls")
 
 screenshots: install browser ## Rewrite docs/images/dashboard-*.png and panel-*.png from the browser suite's pages
 	LOYALTY_SCREENSHOTS=docs $(BIN)/pytest tests/browser -q
 
 bench: install ## Run the benchmarks and print the figures
-	$(BIN)/python -m loyalty_dev.bench
+	$(BIN)/python -m tests.benchmarks
 
 clean: ## Remove the virtualenv, node_modules and caches
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

@@ -16,9 +16,9 @@ import boto3
 import pytest
 
 from loyalty.runtime import reset_runtime
-from loyalty_dev.harness.events import STORE, merchant_claims
 from loyalty_dev.local.apigw import LambdaContext
-from loyalty_dev.local.in_process import Answer, load_handler
+from tests.harness.events import STORE, merchant_claims
+from tests.harness.in_process import Answer, load_handler
 from tests.support import Service
 
 # Named as the deployment tier resolves the template's TransferBucket and ImportQueue, so that the

@@ -1,4 +1,4 @@
-"""The tests' side of the harness (loyalty_dev.harness): their secrets, and the signed client and
+"""The tests' side of the harness (tests.harness): their secrets, and the signed client and
 event builders bound to them."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from loyalty_dev.harness import client
-from loyalty_dev.harness.events import (
+from tests.harness import client
+from tests.harness.events import (
     STORE,
     invitation_event,
     merchant_claims,
@@ -61,3 +61,4 @@ class Service(client.ServiceClient):
     webhook_secret: bytes = WEBHOOK_SECRET.encode()
     token_secret: bytes = TOKEN_SECRET.encode()
     api: Any = field(default_factory=client.InProcessApi)
+    runtime_client: Any = None  # on moto: the session's client, handed to the functions' runtime

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loyalty_dev.bench import calls, recorder, sizes, write_units
+from tests.benchmarks import calls, recorder, sizes, write_units
 
 
 def test_the_bench_counts_the_calls_of_an_order_for_a_known_customer() -> None:
@@ -33,7 +33,7 @@ def test_item_sizes_follow_dynamodbs_rules() -> None:
 
 
 def test_the_rejection_figure_runs_and_a_forgery_makes_no_dynamodb_call() -> None:
-    from loyalty_dev.bench.rejections import time_rejections
+    from tests.benchmarks.rejections import time_rejections
 
     timing = time_rejections(rounds=1, per_round=3)
 
@@ -42,8 +42,8 @@ def test_the_rejection_figure_runs_and_a_forgery_makes_no_dynamodb_call() -> Non
 
 
 def test_the_wix_verification_figure_runs_and_a_cold_start_imports_no_cryptography(tmp_path: Path) -> None:
-    from loyalty_dev.bench import wix_verification
-    from loyalty_dev.bench.layer import child, child_environment, handler_modules, modules_outside_layer
+    from tests.benchmarks import wix_verification
+    from tests.benchmarks.layer import child, child_environment, handler_modules, modules_outside_layer
 
     blocked = modules_outside_layer([wix_verification.WIX_LAYER_REQUIREMENTS])
     module = handler_modules()["OrderCreatedFunction"]
@@ -60,7 +60,7 @@ def test_the_wix_verification_figure_runs_and_a_cold_start_imports_no_cryptograp
 
 
 def test_the_cpu_figure_runs_on_replayed_answers() -> None:
-    from loyalty_dev.bench.cpu import time_cpu
+    from tests.benchmarks.cpu import time_cpu
 
     timing = time_cpu(samples=5, profile_top=3)
 
@@ -70,8 +70,8 @@ def test_the_cpu_figure_runs_on_replayed_answers() -> None:
 
 
 def test_the_expiry_figure_expires_one_account_with_one_transaction_and_no_scan() -> None:
-    from loyalty_dev.bench.expiry import measure_expiry
-    from loyalty_dev.bench.moto import moto_harness
+    from tests.benchmarks.expiry import measure_expiry
+    from tests.benchmarks.moto import moto_harness
 
     with moto_harness() as harness:
         measured = measure_expiry(harness)
@@ -86,8 +86,8 @@ def test_the_expiry_figure_expires_one_account_with_one_transaction_and_no_scan(
 
 
 def test_a_pending_order_costs_9_wru_and_a_release_is_one_transaction() -> None:
-    from loyalty_dev.bench.moto import moto_harness
-    from loyalty_dev.bench.release import measure_release, pending_scenarios
+    from tests.benchmarks.moto import moto_harness
+    from tests.benchmarks.release import measure_release, pending_scenarios
 
     with moto_harness() as harness:
         (scenario,) = pending_scenarios()
@@ -112,9 +112,9 @@ def test_the_cold_start_child_imports_the_handler_and_serves_a_first_event_over_
     (the first client, its calls over HTTP), against boto3 making the same calls: both children
     must make the recorded calls against the replay endpoint, with nothing measured loaded before
     their clocks start (run_cold_child refuses a child that did not serve its event so)."""
-    from loyalty_dev.bench.cold_start import _environment, handler_targets, run_cold_child
-    from loyalty_dev.bench.first_events import ReplayServer, record_first_events, write_inputs
-    from loyalty_dev.bench.layer import child, modules_outside_layer
+    from tests.benchmarks.cold_start import _environment, handler_targets, run_cold_child
+    from tests.benchmarks.first_events import ReplayServer, record_first_events, write_inputs
+    from tests.benchmarks.layer import child, modules_outside_layer
 
     targets = handler_targets()
     firsts = record_first_events(["OrderCreatedFunction", "BalanceFunction"])
@@ -144,8 +144,8 @@ def test_the_cold_start_child_imports_the_handler_and_serves_a_first_event_over_
 def test_the_import_figure_runs_on_dynamodb_local_and_its_items_stay_under_a_kilobyte() -> None:
     import io
 
-    from loyalty_dev.bench.imports import measure_import, report_imports
-    from loyalty_dev.bench.report import Report
+    from tests.benchmarks.imports import measure_import, report_imports
+    from tests.benchmarks.report import Report
 
     run = measure_import(120)
     assert run.rows == 120

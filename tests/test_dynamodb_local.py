@@ -31,27 +31,12 @@ from loyalty_dev.engines.dynamodb_local import (
     find_install,
     java_executable,
 )
+from tests.harness.tables import template_table
 from tests.plugins.dynamodb_local import REQUIRE_ENV, start_or_skip, unavailable
 
 
 def error_code(exc: pytest.ExceptionInfo[Any]) -> str:
     return str(exc.value.response["Error"]["Code"])
-
-
-def create_table(client: Any, name: str) -> None:
-    client.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
 
 
 def key(pk: str, sk: str = "item") -> dict[str, Any]:
@@ -82,8 +67,7 @@ def client(dynamodb_local_endpoint: str) -> Any:
 @pytest.fixture
 def table(client: Any) -> Iterator[str]:
     """A fresh table of our own: the session's engine is shared with other suites."""
-    name = f"dynamodb-local-test-{uuid.uuid4().hex[:12]}"
-    create_table(client, name)
+    name = template_table(client)  # the template's table: keys pk and sk
     yield name
     client.delete_table(TableName=name)
 
@@ -199,7 +183,7 @@ def test_two_instances_run_side_by_side_and_stop_ends_java(tmp_path: Path) -> No
         assert second.running
         one = boto3.session.Session().client("dynamodb", **client_kwargs(first.endpoint_url))
         two = boto3.session.Session().client("dynamodb", **client_kwargs(second.endpoint_url))
-        create_table(one, "only-in-first")
+        template_table(one, "only-in-first")
         assert one.list_tables()["TableNames"] == ["only-in-first"]
         assert two.list_tables()["TableNames"] == []
         assert (tmp_path / "data" / "shared-local-instance.db").exists()  # -sharedDb, -dbPath

@@ -73,7 +73,7 @@ export class Api {
       throw new ApiError(0, "network", `The service could not be reached (${error.message}). Try again.`);
     }
     const text = await response.text();
-    let document = null;
+    let document;
     try {
       document = text ? JSON.parse(text) : null;
     } catch {

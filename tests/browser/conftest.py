@@ -1,6 +1,7 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright's Python package (no
 browser download: Playwright is pointed at /usr/bin/chromium), against the local server on
-DynamoDB Local, as `make dev` serves it. One server and one browser for the suite.
+DynamoDB Local, as `make dev` serves it: the session's one local server (tests/plugins/local_server.py,
+shared with tests/local) and one browser.
 
 `make test` installs the browser (apt-get) when it is missing. Without it the suite fails in CI
 (`CI` set) and is skipped, saying why, elsewhere."""
@@ -14,19 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from loyalty_dev.engines.database import LocalDatabase, create_missing_tables, engine_environment
-from loyalty_dev.local.issuer import LocalIssuer
-from loyalty_dev.local.server import LocalServer
-from loyalty_dev.template import load_template
-from tests.local.conftest import (  # the local server's fixtures, shared with tests/local
-    TEST_SECRETS,
-    admin_token,
-    clean_environ,
-    local_dynamodb,
-    local_issuer,
-    local_table_names,
-)
-
 CHROMIUM = os.environ.get("LOYALTY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -39,31 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-
-__all__ = ["admin_token", "local_dynamodb", "local_issuer", "local_table_names"]
-
-
-@pytest.fixture(scope="module")
-def local_server(
-    local_dynamodb: str, local_table_names: dict[str, str], local_issuer: LocalIssuer
-) -> Iterator[LocalServer]:
-    """The suite's own local server, closed when the suite ends: its stream consumers' calls must
-    not run on into the suites after it (tests/handlers records every AWS call a test makes)."""
-    database = LocalDatabase(local_dynamodb, "tests", engine_environment(local_dynamodb))
-    template = load_template()
-    create_missing_tables(database.client({}), template, local_table_names)
-    server = LocalServer(
-        template,
-        database=database.environment,
-        secrets=TEST_SECRETS,
-        environ=clean_environ(),
-        port=0,
-        workers_per_function=2,
-        table_names=local_table_names,
-        issuer=local_issuer,
-    )
-    with server:
-        yield server
 
 
 def _unavailable(reason: str) -> None:

@@ -10,12 +10,10 @@ authorizes for it and evaluated against that function's role in the translated t
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,7 @@ import pytest
 from loyalty_dev.template import PROJECT_ROOT, load_template
 from tests.deployment.iam import Request, allowed, exercised, grants, parameter_arn, requests_for
 from tests.deployment.stack import Stack, function_role_policies, functions, translate
-from tests.plugins.aws_calls import RECORD_VARIABLE
+from tests.plugins.aws_calls import RECORD_VARIABLE, recorded_calls
 from tests.plugins.ssm_secrets import SECRET_VARIABLES, SSM_VARIABLE
 
 # The recorded run is the whole handler suite in a subprocess (bounded by its own 900 s below):
@@ -77,7 +75,19 @@ def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     }
     environment.update({RECORD_VARIABLE: str(record), SSM_VARIABLE: "1"})
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", *RECORDED_SUITES, "-q", "-x", "-p", "no:cacheprovider"],
+        # On every core, as `make handlers` runs them; each worker records its own calls.
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *RECORDED_SUITES,
+            "-q",
+            "-x",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            "auto",
+        ],
         cwd=PROJECT_ROOT,
         env=environment,
         capture_output=True,
@@ -86,8 +96,7 @@ def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
         check=False,
     )
     assert run.returncode == 0, "the recorded suites failed with secrets from SSM:\n" + run.stdout[-4000:]
-    recorded: list[dict[str, Any]] = json.loads(Path(record).read_text(encoding="utf-8"))
-    return recorded
+    return recorded_calls(record)
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ import boto3
 import pytest
 
 from loyalty_dev.local.apigw import LambdaContext
-from loyalty_dev.local.in_process import load_handler
 from loyalty_dev.local.stream_consumer import stream_sources
 from loyalty_dev.local.stream_filters import accepted
 from loyalty_dev.local.streams import StreamPump, deliver
 from loyalty_dev.template import load_template
 from tests.handlers.test_totals import MOTO_STREAMS
+from tests.harness.in_process import load_handler
 from tests.support import Service, order_event, refund_event, registration_event
 
 COLUMNS = ("earned", "adjusted", "redeemed", "expired", "reversed")

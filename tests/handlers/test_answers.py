@@ -1,11 +1,11 @@
-"""Every kind of answer the service gives is what its response model (loyalty.http.responses, and
+"""Every kind of answer the service gives is what its response model (loyalty_dev.responses, and
 so openapi.yaml's generated schemas) says it is."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from loyalty.http import responses
+from loyalty_dev import responses
 from tests.support import Service, invitation_event, order_event, refund_event, registration_event
 
 

@@ -150,7 +150,7 @@ def test_a_scheduled_event_without_a_valid_time_fails_and_writes_nothing(
     service: Service, event: dict
 ) -> None:
     from loyalty_dev.local.apigw import LambdaContext
-    from loyalty_dev.local.in_process import load_handler
+    from tests.harness.in_process import load_handler
 
     expiry_on(service, 1)
     customer(service, "ann")
@@ -209,12 +209,12 @@ def test_the_overview_counts_expired_points_from_the_stream(service: Service) ->
     import boto3
 
     from loyalty_dev.local.apigw import LambdaContext
-    from loyalty_dev.local.in_process import load_handler
     from loyalty_dev.local.stream_consumer import stream_sources
     from loyalty_dev.local.stream_filters import accepted
     from loyalty_dev.local.streams import StreamPump, deliver
     from loyalty_dev.template import load_template
     from tests.handlers.test_totals import MOTO_STREAMS
+    from tests.harness.in_process import load_handler
 
     pump = StreamPump(
         service.table_name, service.client, boto3.client("dynamodbstreams", config=MOTO_STREAMS)

@@ -12,8 +12,8 @@ import jwt
 import pytest
 
 from loyalty.http.platforms.shopify import proxy_signature
-from loyalty_dev.local.in_process import Answer
 from tests import shopify_payloads as payloads
+from tests.harness.in_process import Answer
 from tests.support import (
     SHOPIFY_SECRET,
     STORE,
@@ -133,7 +133,7 @@ def call(
 ) -> Answer:
     """A raw API Gateway event, for what InProcessApi.request cannot express (the base64 flag)."""
     from loyalty_dev.local.apigw import LambdaContext, match_route, rest_event
-    from loyalty_dev.local.in_process import load_handler, to_answer
+    from tests.harness.in_process import load_handler, to_answer
 
     api = service.api
     matched = match_route(api.routes, method, path)

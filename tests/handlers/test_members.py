@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from loyalty.domain.entities import CustomerStatus, EntryType
@@ -72,12 +74,9 @@ def test_a_member_registering_again_is_a_duplicate_and_writes_nothing(service: S
 
 
 def test_an_excluded_customer_stays_excluded_but_its_registration_is_remembered(
-    service: Service, monkeypatch: pytest.MonkeyPatch
+    service: Service, program: Callable[..., None]
 ) -> None:
-    from loyalty.runtime import reset_runtime
-
-    monkeypatch.setenv("EXCLUDED_CUSTOMER_TAGS", "staff")
-    reset_runtime()
+    program(excluded_customer_tags="staff")
     service.order(order_event("1", tags=["staff"]))
 
     answer = service.register(registration_event())
@@ -359,12 +358,9 @@ def test_the_same_merge_again_is_a_duplicate(service: Service) -> None:
     ],
 )
 def test_invalid_merges_are_rejected_and_write_nothing(
-    service: Service, monkeypatch: pytest.MonkeyPatch, guest: str, member: str, status: int
+    service: Service, program: Callable[..., None], guest: str, member: str, status: int
 ) -> None:
-    from loyalty.runtime import reset_runtime
-
-    monkeypatch.setenv("EXCLUDED_CUSTOMER_TAGS", "staff")
-    reset_runtime()
+    program(excluded_customer_tags="staff")
     guest_and_member(service)
     service.register(registration_event("other-member", "other@example.com"))
     service.order(order_event("c1", "candidate"))

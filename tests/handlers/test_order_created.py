@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-
-import pytest
+from collections.abc import Callable
 
 from loyalty.domain.entities import CustomerStatus, EmailClaim
-from loyalty.runtime import reset_runtime
 from loyalty_dev.local.apigw import LambdaContext, rest_event
-from loyalty_dev.local.in_process import load_handler, to_answer
+from tests.harness.in_process import load_handler, to_answer
 from tests.support import STORE, Service, invitation_event, order_event, sign
 
 
@@ -74,10 +72,9 @@ def test_the_same_email_in_another_store_is_free(service: Service) -> None:
 
 
 def test_points_are_the_floor_of_subtotal_times_the_rate(
-    service: Service, monkeypatch: pytest.MonkeyPatch
+    service: Service, program: Callable[..., None]
 ) -> None:
-    monkeypatch.setenv("POINTS_PER_CURRENCY_UNIT", "1.5")
-    reset_runtime()
+    program(points_per_currency_unit="1.5")
 
     assert service.order(order_event("1", subtotal="0.99")).json()["points_earned"] == 1
     assert service.order(order_event("2", subtotal="0.66")).json()["points_earned"] == 0
@@ -86,11 +83,8 @@ def test_points_are_the_floor_of_subtotal_times_the_rate(
     )
 
 
-def test_guests_earn_nothing_when_the_program_says_so(
-    service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("GUESTS_EARN_POINTS", "false")
-    reset_runtime()
+def test_guests_earn_nothing_when_the_program_says_so(service: Service, program: Callable[..., None]) -> None:
+    program(guests_earn_points="false")
 
     guest = service.order(order_event("1", "guest"))
     member = service.order(order_event("2", "member", has_account=True, email="m@example.com"))
@@ -102,10 +96,9 @@ def test_guests_earn_nothing_when_the_program_says_so(
 
 
 def test_an_excluded_tag_excludes_the_customer_who_then_earns_nothing(
-    service: Service, monkeypatch: pytest.MonkeyPatch
+    service: Service, program: Callable[..., None]
 ) -> None:
-    monkeypatch.setenv("EXCLUDED_CUSTOMER_TAGS", "staff, wholesale")
-    reset_runtime()
+    program(excluded_customer_tags="staff, wholesale")
     service.order(order_event("1", subtotal="10"))
 
     tagged = service.order(order_event("2", subtotal="10", tags=["VIP", " Staff "]))

@@ -11,7 +11,7 @@ import pytest
 
 from loyalty.http import responses
 from loyalty.http.platforms.shopify import proxy_signature
-from loyalty_dev.local.in_process import Answer
+from tests.harness.in_process import Answer
 from tests.support import (
     SHOPIFY_SECRET,
     STORE,

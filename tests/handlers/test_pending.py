@@ -302,7 +302,7 @@ def test_a_run_out_of_time_stops_between_entries_and_the_next_run_finishes(
 def test_a_scheduled_event_without_a_time_releases_nothing(service: Service) -> None:
     from loyalty.errors import SchemaViolation
     from loyalty_dev.local.apigw import LambdaContext
-    from loyalty_dev.local.in_process import load_handler
+    from tests.harness.in_process import load_handler
 
     window(service, 14)
     member(service)
@@ -318,12 +318,12 @@ def test_the_overview_counts_pending_points_from_the_stream_even_delivered_twice
     import boto3
 
     from loyalty_dev.local.apigw import LambdaContext
-    from loyalty_dev.local.in_process import load_handler
     from loyalty_dev.local.stream_consumer import stream_sources
     from loyalty_dev.local.stream_filters import accepted
     from loyalty_dev.local.streams import StreamPump, deliver
     from loyalty_dev.template import load_template
     from tests.handlers.test_totals import MOTO_STREAMS
+    from tests.harness.in_process import load_handler
 
     pump = StreamPump(
         service.table_name, service.client, boto3.client("dynamodbstreams", config=MOTO_STREAMS)
@@ -352,12 +352,12 @@ def test_the_overview_counts_what_is_still_pending(service: Service) -> None:
     import boto3
 
     from loyalty_dev.local.apigw import LambdaContext
-    from loyalty_dev.local.in_process import load_handler
     from loyalty_dev.local.stream_consumer import stream_sources
     from loyalty_dev.local.stream_filters import accepted
     from loyalty_dev.local.streams import StreamPump, deliver
     from loyalty_dev.template import load_template
     from tests.handlers.test_totals import MOTO_STREAMS
+    from tests.harness.in_process import load_handler
 
     pump = StreamPump(
         service.table_name, service.client, boto3.client("dynamodbstreams", config=MOTO_STREAMS)

@@ -16,8 +16,8 @@ import pytest
 from loyalty.domain.entities import CustomerStatus, DayActivity, Totals
 from loyalty.runtime import reset_runtime
 from loyalty_dev.local.apigw import LambdaContext
-from loyalty_dev.local.in_process import load_handler
 from tests import shopify_payloads as payloads
+from tests.harness.in_process import load_handler
 from tests.support import SHOPIFY_SECRET, STORE, Service, invitation_event, order_event, registration_event
 
 SHOP = payloads.SHOP

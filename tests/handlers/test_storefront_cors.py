@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty_dev.local.in_process import Answer
+from tests.harness.in_process import Answer
 from tests.support import STORE, Service, order_event, registration_event, token_for
 
 SHOP = "https://shop.example.com"

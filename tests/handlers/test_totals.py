@@ -10,11 +10,11 @@ import boto3
 from botocore.config import Config
 
 from loyalty_dev.local.apigw import LambdaContext
-from loyalty_dev.local.in_process import load_handler
 from loyalty_dev.local.stream_consumer import stream_sources
 from loyalty_dev.local.stream_filters import accepted
 from loyalty_dev.local.streams import StreamPump, deliver
 from loyalty_dev.template import load_template
+from tests.harness.in_process import load_handler
 from tests.support import Service, order_event, refund_event, registration_event
 
 # botocore sends DescribeStream to an account-based endpoint (<account>.streams-ddb…) that moto

@@ -18,9 +18,9 @@ import pytest
 
 from loyalty.domain.entities import CustomerStatus
 from loyalty.runtime import reset_runtime
-from loyalty_dev.local.in_process import Answer
 from loyalty_dev.template import load_template
 from tests import wix_payloads as wix
+from tests.harness.in_process import Answer
 from tests.support import Service, order_event, registration_event
 
 STORE = wix.INSTANCE_ID

@@ -15,6 +15,7 @@ from moto import mock_aws
 
 import loyalty_dev.local.issuer as local_issuer
 from loyalty_dev import cli
+from loyalty_dev.engines import database
 from loyalty_dev.local.authorizers import LocalGate, NotAuthorized, cognito_authorizers
 from loyalty_dev.local.issuer import LocalIssuer, Merchant
 from loyalty_dev.merchants import CognitoMerchants, MerchantError, user_pool_of_stack
@@ -29,7 +30,7 @@ def issuer_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The local issuer's folder moved off the developer's .dev-data, and no `make dev` in sight."""
     directory = tmp_path / "local-issuer"
     monkeypatch.setattr(local_issuer, "ISSUER_DATA_DIR", directory)
-    monkeypatch.setattr(cli, "running_dev_server", lambda: None)
+    monkeypatch.setattr(database, "running_dev_server", lambda: None)
     monkeypatch.setenv("LOYALTY_URL", URL)
     monkeypatch.delenv("LOYALTY_USER_POOL_ID", raising=False)
     return directory

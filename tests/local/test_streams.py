@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from loyalty_dev.harness import records
 from loyalty_dev.local.server import LocalServer
 from loyalty_dev.local.stream_consumer import StreamConsumer, StreamSource, stream_sources
 from loyalty_dev.local.stream_filters import UnsupportedFilter, accepted, filter_patterns, matches
 from loyalty_dev.local.streams import StreamPump, lambda_record
 from loyalty_dev.template import load_template
+from tests.harness import records
 from tests.local.client import call
 from tests.support import order_event, registration_event, sign
 

@@ -4,7 +4,7 @@ Off unless asked for, by environment variables the deployment tier sets for a py
 
 * `LOYALTY_RECORD_AWS_CALLS=<file>`: a botocore `before-parameter-build` hook on every botocore
   session records each API call made while a function's handler runs (the in-process runner,
-  `loyalty_dev.local.in_process.load_handler`, names the running function); the calls are written to
+  `tests.harness.in_process.load_handler`, names the running function); the calls are written to
   `<file>` as JSON when the run ends. Calls the tests make themselves (fixtures, snapshots) are
   made outside any handler and are not recorded.
 
@@ -23,7 +23,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from loyalty_dev.local.in_process import running_function
+from tests.harness.in_process import running_function
 
 RECORD_VARIABLE = "LOYALTY_RECORD_AWS_CALLS"
 
@@ -95,4 +95,26 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         {**json.loads(key), "count": count, "first_test": _first_test[key]}
         for key, count in sorted(_calls.items())
     ]
-    Path(target).write_text(json.dumps(calls, indent=1), encoding="utf-8")
+    # Under pytest-xdist each worker records its own tests' calls in a file of its own
+    # (`<file>.<worker>`); `recorded_calls` adds them up.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    Path(f"{target}.{worker}" if worker else target).write_text(json.dumps(calls, indent=1), encoding="utf-8")
+
+
+def recorded_calls(target: Path) -> list[dict[str, Any]]:
+    """The calls of a recorded run, from its one file or its workers' files, counted together."""
+    merged: dict[str, dict[str, Any]] = {}
+    files = sorted(target.parent.glob(f"{target.name}*"))
+    if not files:
+        raise FileNotFoundError(target)
+    for path in files:
+        for call in json.loads(path.read_text(encoding="utf-8")):
+            key = json.dumps(
+                {k: v for k, v in call.items() if k not in {"count", "first_test"}}, sort_keys=True
+            )
+            if key in merged:
+                merged[key]["count"] += call["count"]
+                merged[key]["first_test"] = min(merged[key]["first_test"], call["first_test"])
+            else:
+                merged[key] = dict(call)
+    return [merged[key] for key in sorted(merged)]

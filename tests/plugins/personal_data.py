@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from loyalty.observability import metrics
-from loyalty_dev.local.in_process import InProcessApi
+from tests.harness.in_process import InProcessApi
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 PERSONAL_KEYS = frozenset(

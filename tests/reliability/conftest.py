@@ -6,14 +6,13 @@ test exactly atomicity, conditions and idempotent retries, so they need the real
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import boto3
 import pytest
 
 from loyalty.runtime import reset_runtime
-from loyalty_dev.template import create_table_request, load_template
+from tests.harness.tables import template_table
 from tests.support import Service
 
 
@@ -23,13 +22,10 @@ def local_table(
 ) -> Iterator[str]:
     """A fresh table, declared as template.yaml declares it, on the session's DynamoDB Local."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint)
-    table_name = f"Loyalty-{uuid.uuid4().hex[:12]}"
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    table_name = template_table(client)
     monkeypatch.setenv("TABLE_NAME", table_name)
     reset_runtime()
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    properties = load_template().tables()["LoyaltyTable"]
-    client.create_table(**create_table_request("LoyaltyTable", properties, table_name))
-    client.get_waiter("table_exists").wait(TableName=table_name)
     yield table_name
     client.delete_table(TableName=table_name)
     reset_runtime()

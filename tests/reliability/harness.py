@@ -109,7 +109,7 @@ def _start_worker(environment: dict[str, str], faults: Faults) -> None:
     os.environ.update(environment)
     if faults.throttle_rate or faults.lost_answer_rate:
         _inject_faults(faults)
-    from loyalty_dev.local.in_process import InProcessApi
+    from tests.harness.in_process import InProcessApi
 
     _worker["api"] = InProcessApi()
 

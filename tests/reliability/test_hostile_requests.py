@@ -30,10 +30,10 @@ from loyalty.http.request_bounds import MAX_HEADER_VALUE, MAX_PATH_PARAMETER, MA
 from loyalty.runtime import MessageQueue
 from loyalty_dev.engines.moto_server import moto_server
 from loyalty_dev.local.apigw import LambdaContext, rest_event
-from loyalty_dev.local.in_process import Answer, load_handler, to_answer
 from loyalty_dev.template import Route, load_template
 from tests import shopify_payloads as payloads
 from tests import wix_payloads as wix
+from tests.harness.in_process import Answer, load_handler, to_answer
 from tests.imports_support import make_transfers
 from tests.support import (
     SHOPIFY_SECRET,

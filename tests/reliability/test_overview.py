@@ -11,8 +11,8 @@ import boto3
 import pytest
 
 from loyalty_dev.local.apigw import LambdaContext
-from loyalty_dev.local.in_process import load_handler
 from loyalty_dev.local.streams import StreamPump, deliver
+from tests.harness.in_process import load_handler
 from tests.reliability.harness import Delivery, build_workload, deliver_concurrently
 from tests.support import STORE, Service, refund_event
 

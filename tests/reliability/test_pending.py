@@ -56,9 +56,9 @@ def pending_store(service: Service, count: int, *, spread: bool = False) -> list
 
 
 def _task(task: tuple[str, Any]) -> dict[str, Any]:
-    from loyalty_dev.harness.events import scheduled_event
     from loyalty_dev.local.apigw import LambdaContext
-    from loyalty_dev.local.in_process import load_handler
+    from loyalty_dev.local.schedules import scheduled_event
+    from tests.harness.in_process import load_handler
     from tests.support import sign
 
     api = harness._worker["api"]

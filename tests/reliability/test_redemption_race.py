@@ -23,7 +23,7 @@ WORKERS = 8
 
 def _redeem(environment: dict[str, str], key: str, barrier: Any, answers: Any) -> None:
     os.environ.update(environment)
-    from loyalty_dev.local.in_process import InProcessApi
+    from tests.harness.in_process import InProcessApi
     from tests.support import token_for
 
     api = InProcessApi()

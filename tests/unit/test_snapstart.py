@@ -18,8 +18,8 @@ from loyalty import snapstart
 from loyalty.config import SecretSource
 from loyalty.runtime import load_the_sdk_before_snapshot, refresh_after_restore, runtime
 from loyalty.secrets import resolve_secret
-from loyalty_dev.local.in_process import module_name
 from loyalty_dev.template import load_template
+from tests.harness.in_process import module_name
 
 HANDLER_MODULES = sorted(module_name(function) for function in load_template().functions().values())
 

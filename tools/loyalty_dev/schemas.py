@@ -1,5 +1,5 @@
 """openapi.yaml's `components/schemas`, generated from the pydantic models the service validates
-requests with (`loyalty.http.models`) and describes its answers with (`loyalty.http.responses`).
+requests with (`loyalty.http.models`) and describes its answers with (`loyalty_dev.responses`).
 
 The rest of openapi.yaml (paths, prose, examples, parameters, responses) is written by hand and
 refers to these schemas by name. `loyalty schemas` rewrites the generated part; a test fails when
@@ -15,8 +15,9 @@ import yaml
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from loyalty.http import models, responses
+from loyalty.http import models
 from loyalty.http.platforms import wix
+from loyalty_dev import responses
 from loyalty_dev.openapi import OPENAPI_PATH
 
 REF_TEMPLATE = "#/components/schemas/{model}"

@@ -176,7 +176,7 @@ function editBalanceForm(dashboard, base, customer, reload) {
 
 async function redeemForm(dashboard, base, customer, reload) {
   const form = h("form", { class: "action", "data-action": "redeem" }, h("h4", {}, "Redeem a reward"));
-  let rewards = [];
+  let rewards;
   try {
     const catalog = await dashboard.api.request("GET", dashboard.path("/rewards"));
     rewards = (catalog.items || []).filter((reward) => reward.active);

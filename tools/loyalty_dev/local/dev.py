@@ -111,7 +111,6 @@ def _banner(server: LocalServer, database: LocalDatabase, created: list[str], se
             _say(f"  /admin    needs a merchant token ({authorizer.name}, Cognito; local keys {keys})")
     _say("  try       .venv/bin/loyalty send order-created   |   .venv/bin/loyalty token acme c-42")
     _say("            .venv/bin/loyalty admin-token acme   (a merchant of acme; --operator for every store)")
-    _say("Press Ctrl-C to stop.")
 
 
 def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
@@ -125,7 +124,8 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        # The port first: a second `make dev` must fail before it starts anything.
+        # The port first: a second `make dev` must fail before it starts anything. It listens only
+        # once the database, the tables and the workers are ready, and the state file names it.
         sock = bind(options.host, options.port)
     except PortInUse as error:
         state = running_dev_server()
@@ -155,6 +155,8 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
                     server.prewarm()
                 _demo_store(server, secrets)
                 write_dev_state(server.url, database)
+                server.listen()
+                _say("Ready. Press Ctrl-C to stop.")
                 server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
             finally:
                 # The workers before the database they talk to.

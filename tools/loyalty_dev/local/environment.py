@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loyalty_dev.harness.environment import service_environment
+from loyalty_dev.local.service_environment import service_environment
 from loyalty_dev.local.wix_keys import DEV_PRIVATE_KEY_FILE, WIX_PUBLIC_KEY_VARIABLE, WixKeys, local_wix_keys
 from loyalty_dev.template import Function, Template
 

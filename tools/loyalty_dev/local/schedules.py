@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loyalty.domain.entities import format_timestamp
-from loyalty_dev.harness.events import scheduled_event
 from loyalty_dev.template import Template
 
 log = logging.getLogger("loyalty.dev")
@@ -128,3 +127,18 @@ class ScheduleRunner(threading.Thread):
                 self._log(f"SCHEDULE {self.source.function} at {format_timestamp(upcoming)} FAILED: {error}")
             self.fired += 1
             upcoming = self.source.next_after(upcoming)
+
+
+def scheduled_event(time: str, *, event_id: str | None = None) -> dict[str, Any]:
+    """An EventBridge scheduled event (what the template's `Schedule` events deliver) at `time`."""
+    return {
+        "version": "0",
+        "id": event_id or f"schedule-{time}",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": time,
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:000000000000:rule/local-schedule"],
+        "detail": {},
+    }

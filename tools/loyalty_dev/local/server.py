@@ -29,28 +29,16 @@ The shape of it, and why:
 
 from __future__ import annotations
 
-import base64
 import errno
-import json
 import logging
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from collections.abc import Callable, Mapping
 
-from werkzeug.datastructures import Headers
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-from werkzeug.wrappers import Request, Response
 
 from loyalty_dev.engines.database import database_clients
-from loyalty_dev.local.apigw import match_route, rest_event
-from loyalty_dev.local.authorizers import GatewayResponse, NotAuthorized, RouteGuard, cognito_authorizers
-from loyalty_dev.local.dashboard import dashboard_response, is_dashboard
+from loyalty_dev.local.authorizers import RouteGuard, cognito_authorizers
 from loyalty_dev.local.environment import (
     DEFAULT_TIMEOUT_SECONDS,
     LocalSecrets,
@@ -58,6 +46,7 @@ from loyalty_dev.local.environment import (
     function_property,
     layer_folders,
 )
+from loyalty_dev.local.gateway import LocalApi
 from loyalty_dev.local.issuer import LocalIssuer
 from loyalty_dev.local.queues import LocalQueues, QueueConsumer
 from loyalty_dev.local.schedules import ScheduleRunner, ScheduleSource, schedule_sources
@@ -65,137 +54,16 @@ from loyalty_dev.local.storefront import StorefrontFiles
 from loyalty_dev.local.stream_consumer import StreamConsumer, StreamSource, stream_sources
 from loyalty_dev.local.streams import StreamPump
 from loyalty_dev.local.workers import DEFAULT_WORKERS_PER_FUNCTION, FunctionPool, InvocationFailed
-from loyalty_dev.template import Route, Template
+from loyalty_dev.template import Template
 
 log = logging.getLogger("loyalty.dev")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
-MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
 
 class PortInUse(OSError):
     """The HTTP port is taken, most likely by another `make dev`."""
-
-
-def error_response(status: int, code: str, message: str) -> Response:
-    """A JSON error in the contract's shape, for answers the local gateway gives itself."""
-    body = json.dumps({"error": code, "message": message})
-    return Response(body, status=status, content_type="application/json")
-
-
-def gateway_answer(answer: GatewayResponse) -> Response:
-    """An answer API Gateway gives itself (a gateway response of the template, or its default)."""
-    response = Response(answer.body, status=answer.status, content_type=answer.content_type)
-    for name, value in answer.headers:
-        response.headers[name] = value
-    return response
-
-
-def proxy_response(result: Any) -> Response:
-    """An HTTP response from a Lambda proxy integration result, as API Gateway builds it."""
-    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
-        # API Gateway's answer to a malformed proxy result.
-        raise InvocationFailed("malformed Lambda proxy response (it needs an integer statusCode)")
-    headers = Headers()
-    multi = result.get("multiValueHeaders") or {}
-    for name, value in (result.get("headers") or {}).items():
-        if name not in multi:
-            headers.add(name, str(value))
-    for name, values in multi.items():
-        for value in values:
-            headers.add(name, str(value))
-    body = result.get("body") or ""
-    data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
-    response = Response(data, status=result["statusCode"], headers=headers)
-    if "Content-Type" not in headers:
-        # API Gateway's default for a proxy response that names no type.
-        response.headers["Content-Type"] = "application/json"
-    return response
-
-
-def raw_path(environ: Mapping[str, Any]) -> str:
-    """The request path as sent (still percent-encoded), so an encoded `/` stays inside its segment."""
-    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if isinstance(uri, str) and uri:
-        return urlsplit(uri).path or "/"
-    return str(environ.get("PATH_INFO") or "/")
-
-
-@dataclass
-class LocalApi:
-    """The WSGI application: API Gateway's REST proxy integration in front of the function pools."""
-
-    routes: list[Route]
-    pools: Mapping[str, FunctionPool]
-    stage: str
-    request_log: Callable[[str], None] = field(default=log.info)
-    guard: RouteGuard | None = None  # the template's authorizers; None: a guarded route refuses all
-    root: Path | None = None  # the project: its dashboard/ is served under /dashboard/ (None: not)
-    storefront: StorefrontFiles | None = None  # /panel/ and /demo-store/ (None: not served)
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        started = time.perf_counter()
-        request = Request(environ)
-        request.max_content_length = MAX_BODY_BYTES
-        function = "-"
-        try:
-            response, function = self.handle(request)
-        except Exception:  # a bug of the local server itself: say so, and keep serving
-            log.exception("local server error on %s %s", request.method, request.path)
-            response = error_response(500, "local_server_error", "the local server failed; see its console")
-        elapsed = (time.perf_counter() - started) * 1000
-        path = request.full_path.rstrip("?")
-        self.request_log(f"{request.method} {path} {response.status_code} {elapsed:.1f} ms {function}")
-        return response(environ, start_response)
-
-    def handle(self, request: Request) -> tuple[Response, str]:
-        path = raw_path(request.environ)
-        keys = self.guard.jwks(unquote(path)) if self.guard and request.method in {"GET", "HEAD"} else None
-        if keys is not None:
-            return Response(json.dumps(keys), content_type="application/json"), "-"
-        if self.root is not None and is_dashboard(unquote(path)):
-            return dashboard_response(request, unquote(path), self.root), "dashboard"
-        if self.storefront is not None and self.storefront.serves(unquote(path)):
-            return self.storefront.response(request, unquote(path)), "storefront"
-        matched = match_route(self.routes, request.method, path)
-        if matched is None:
-            return error_response(404, "not_found", f"no route for {request.method} {unquote(path)}"), "-"
-        route, parameters = matched
-        claims: dict[str, str] | None = None
-        if route.authorizer is not None:
-            try:
-                if self.guard is None:
-                    raise NotAuthorized(f"no local check for {route.authorizer}")
-                claims = self.guard.claims(route.authorizer, dict(request.headers.items()))
-            except NotAuthorized as refusal:
-                # API Gateway answers this itself; the function never runs.
-                log.info("%s %s: 401 (%s)", request.method, route.path, refusal)
-                unauthorized = (
-                    self.guard.unauthorized if self.guard else GatewayResponse.default("UNAUTHORIZED")
-                )
-                return gateway_answer(unauthorized), route.function
-        try:
-            body = request.get_data(cache=False)
-        except RequestEntityTooLarge:
-            return error_response(413, "payload_too_large", "the body exceeds 10 MB"), route.function
-        event = rest_event(
-            request.method,
-            route.path,
-            unquote(path),
-            headers=dict(request.headers.items()),
-            body=body if body else None,
-            query=request.args.to_dict(flat=False),
-            path_parameters=parameters,
-            stage=self.stage,
-            claims=claims,
-        )
-        try:
-            return proxy_response(self.pools[route.function].invoke(event)), route.function
-        except InvocationFailed as failure:
-            # API Gateway answers 502 when the function fails; the details are in the console.
-            log.error("%s %s: %s", request.method, route.path, failure)
-            return error_response(502, "bad_gateway", f"Internal server error: {failure}"), route.function
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -211,13 +79,14 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """Listen on host:port now, so a busy port is found before anything else is started."""
+    """Take host:port now, so a busy port is found before anything else is started; listening
+    waits until everything the server serves is ready (`LocalServer` listens as it starts serving),
+    so no client meets a server still starting (or a token names another server's issuer)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-        sock.listen(128)
     except OSError as error:
         sock.close()
         if error.errno == errno.EADDRINUSE:
@@ -355,6 +224,7 @@ class LocalServer:
         if self._server is None:
             self.bind()
             assert self._socket is not None
+            self._socket.listen(128)
             self._server = make_server(
                 self.host,
                 self.port,
@@ -412,9 +282,14 @@ class LocalServer:
                 runner.start()
         return self.schedules
 
-    def serve_forever(self) -> None:
+    def listen(self) -> None:
+        """Start the stream consumers and the schedules, then accept connections (once)."""
         self.start_streams()
         self.start_schedules()
+        self._make_server()
+
+    def serve_forever(self) -> None:
+        self.listen()
         self._make_server().serve_forever(poll_interval=0.2)
 
     def start(self) -> LocalServer:
