@@ -47,7 +47,7 @@ browser: ## Install Debian's chromium for the browser suite when it is missing (
 # engine or one local server per process, or simulate concurrency with processes of their own.
 XDIST := -n auto --dist loadfile
 PYTEST := $(BIN)/pytest -p no:cacheprovider
-UNIT_TESTS := tests/unit tests/test_layers.py tests/test_tiers.py
+UNIT_TESTS := tests/unit tests/test_layers.py tests/test_tiers.py tests/test_standalone.py
 HANDLER_TESTS := tests/handlers
 BENCH_TESTS := tests/test_bench_smoke.py
 LOCAL_TESTS := tests/local

@@ -145,11 +145,9 @@ def test_the_tooling_cites_the_project_s_contract_not_a_file_it_does_not_hold(
     with pytest.raises(SystemExit):
         cli.main(["send", "--help"])
     help_text = capsys.readouterr().out
-    tooling = [PROJECT_ROOT / "Makefile", *sorted((PROJECT_ROOT / "tools").rglob("*.py"))]
 
     assert "docs/api.md" in " ".join(help_text.split())
-    assert "CONTRACT" not in help_text
-    assert [str(path) for path in tooling if "CONTRACT.md" in path.read_text(encoding="utf-8")] == []
+    assert "CONTRACT" not in help_text  # and tests/test_standalone.py keeps every file from citing it
 
 
 # -- the local server's log ------------------------------------------------------------------------
