@@ -9,8 +9,8 @@ from typing import Any
 import jwt
 import pytest
 
-from loyalty.http import responses
 from loyalty.http.platforms.shopify import proxy_signature
+from loyalty_dev import responses
 from tests.harness.in_process import Answer
 from tests.support import (
     SHOPIFY_SECRET,
