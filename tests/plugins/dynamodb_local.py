@@ -61,11 +61,21 @@ def start_or_skip(server: DynamoDBLocal) -> DynamoDBLocal:
         unavailable(exc)
 
 
-@pytest.fixture(scope="session")
-def dynamodb_local_endpoint() -> Iterator[str]:
-    """The URL (http://127.0.0.1:PORT) of the session's in-memory DynamoDB Local."""
+def engine_endpoint() -> Iterator[str]:
+    """Start an in-memory DynamoDB Local, yield its URL (http://127.0.0.1:PORT), stop it."""
     server = start_or_skip(DynamoDBLocal())
     try:
         yield server.endpoint_url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local_endpoint() -> Iterator[str]:
+    """The URL of the session's in-memory DynamoDB Local.
+
+    A module that writes tens of thousands of items overrides this fixture with an engine of its
+    own (``yield from engine_endpoint()`` in a module-scoped fixture of the same name): on a
+    shared engine, the writes of the tests that came after a 10,000-row import ran ten times
+    slower, the table deleted and the JVM's heap far from full, and two of them timed out."""
+    yield from engine_endpoint()

@@ -10,9 +10,18 @@ import pytest
 
 from loyalty_dev.engines.moto_server import moto_server
 from tests.imports_support import Transfers, csv_text, make_transfers
+from tests.plugins.dynamodb_local import engine_endpoint
 from tests.support import STORE, Service
 
 pytestmark = [pytest.mark.dynamodb_local, pytest.mark.timeout(600)]
+
+
+@pytest.fixture(scope="module")
+def dynamodb_local_endpoint() -> Iterator[str]:
+    """An engine of this module's own: after its thousands of writes, the writes of every later
+    test of the tier ran ten times slower on a shared engine (see tests/plugins/dynamodb_local.py)."""
+    yield from engine_endpoint()
+
 
 ROWS = 10_000
 

@@ -4,6 +4,7 @@ second walk finds nothing and changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -23,9 +24,18 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.operations.shop_redaction import RedactionStep, redact_store_step
 from loyalty.repository import Repository
+from tests.plugins.dynamodb_local import engine_endpoint
 from tests.support import Service
 
 pytestmark = pytest.mark.dynamodb_local
+
+
+@pytest.fixture(scope="module")
+def dynamodb_local_endpoint() -> Iterator[str]:
+    """An engine of this module's own: after its thousands of writes, the writes of every later
+    test of the tier ran ten times slower on a shared engine (see tests/plugins/dynamodb_local.py)."""
+    yield from engine_endpoint()
+
 
 GOING, STAYING = "going.myshopify.com", "staying.myshopify.com"
 CUSTOMERS, ENTRIES = 150, 12  # per store: 150 accounts with 12 entries, claims, markers, records
