@@ -9,13 +9,13 @@ const BODY_LIMIT = 4 * 1024 * 1024; // larger files go to the bucket first (the 
 const POLL_MS = 1000;
 
 async function failure(response) {
-  let document = null;
+  let answer;
   try {
-    document = await response.json();
+    answer = await response.json();
   } catch {
-    document = null;
+    answer = null; // not JSON: the status alone says what went wrong
   }
-  return new ApiError(response.status, document?.error || "http_error", describe(response.status, document), document?.details);
+  return new ApiError(response.status, answer?.error || "http_error", describe(response.status, answer), answer?.details);
 }
 
 /** POST the file as the body, or upload it to a pre-signed link first; answers the queued import. */
