@@ -26,11 +26,11 @@ NextCursor = Annotated[
 ]
 
 
-class _Answer(BaseModel):
+class Answer(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
 
-class AccountPoints(_Answer):
+class AccountPoints(Answer):
     """`balance == earned + adjusted - redeemed - expired`, always. `pending` is outside the
     balance: an order's points waiting for the store's return window (`pending_days`)."""
 
@@ -45,7 +45,7 @@ class AccountPoints(_Answer):
     )
 
 
-class Account(_Answer):
+class Account(Answer):
     store_id: str
     customer_id: str = Field(
         description="The account's customer (the surviving member when a merged guest id was asked for)."
@@ -96,7 +96,7 @@ class Customer(ListedCustomer):
     merged_customer_ids: list[str] = Field(description="The guest files merged into this account.")
 
 
-class Transaction(_Answer):
+class Transaction(Answer):
     id: str
     type: Literal[
         "earn",
@@ -130,24 +130,24 @@ class Transaction(_Answer):
     created_at: Timestamp
 
 
-class CustomerPage(_Answer):
+class CustomerPage(Answer):
     items: list[ListedCustomer]
     next_cursor: NextCursor
 
 
-class TransactionPage(_Answer):
+class TransactionPage(Answer):
     items: list[Transaction]
     next_cursor: NextCursor
 
 
-class TransactionRecorded(_Answer):
+class TransactionRecorded(Answer):
     """The points transaction recorded, and the account after it."""
 
     transaction: Transaction
     account: Account
 
 
-class OrderResult(_Answer):
+class OrderResult(Answer):
     status: Outcome
     customer_id: str = Field(
         description="The credited customer (the surviving member when the order named a merged guest)."
@@ -172,7 +172,7 @@ class OrderResult(_Answer):
     )
 
 
-class MemberResult(_Answer):
+class MemberResult(Answer):
     status: Literal["processed", "updated", "duplicate"] = Field(
         description="`updated`: a member's email or names were refreshed from a newer event; "
         "`duplicate`: nothing the event says is new (or the details held are newer), nothing changed."
@@ -182,14 +182,14 @@ class MemberResult(_Answer):
     balance: Points
 
 
-class MergeResult(_Answer):
+class MergeResult(Answer):
     status: Outcome
     customer_id: str = Field(description="The member that received the guest's points.")
     merged_customer_id: str = Field(description="The archived guest file.")
     balance: Points
 
 
-class RefundResult(_Answer):
+class RefundResult(Answer):
     status: Outcome
     customer_id: str
     points_reversed: Points = Field(description="Points taken back from the balance (and the shortfall).")
@@ -203,7 +203,7 @@ class RefundResult(_Answer):
     balance: Points
 
 
-class PlatformResult(_Answer):
+class PlatformResult(Answer):
     """A platform webhook handled: the canonical answer, `ignored` (a test order, no customer) or
     `conflict` (a permanent business conflict), with a `reason` where there is one."""
 
@@ -211,7 +211,7 @@ class PlatformResult(_Answer):
     reason: str | None = None
 
 
-class PanelSettings(_Answer):
+class PanelSettings(Answer):
     """How the storefront panel presents the program (null: not set)."""
 
     name: str | None = Field(description="The program's name as shoppers see it (at most 100 characters).")
@@ -224,7 +224,7 @@ class PanelSettings(_Answer):
     accent_color: str | None = Field(description="`#rrggbb`: the panel's accent colour.")
 
 
-class Program(_Answer):
+class Program(Answer):
     active: bool
     points_per_currency_unit: str = Field(
         pattern=r"^[0-9]{1,6}(\.[0-9]{1,6})?$",
@@ -253,7 +253,7 @@ class Program(_Answer):
     panel: PanelSettings
 
 
-class OfferedReward(_Answer):
+class OfferedReward(Answer):
     """An active reward as the storefront shows it."""
 
     id: str
@@ -264,7 +264,7 @@ class OfferedReward(_Answer):
     currency: str | None = None
 
 
-class PublicProgram(_Answer):
+class PublicProgram(Answer):
     """The public face of a store's program: nothing about any customer."""
 
     store_id: str
@@ -283,7 +283,7 @@ class PublicProgram(_Answer):
     accent_color: str | None
 
 
-class StorefrontTransaction(_Answer):
+class StorefrontTransaction(Answer):
     """A ledger entry as its customer sees it: never the merchant's reason."""
 
     id: str
@@ -295,12 +295,12 @@ class StorefrontTransaction(_Answer):
     created_at: Timestamp
 
 
-class StorefrontTransactionPage(_Answer):
+class StorefrontTransactionPage(Answer):
     items: list[StorefrontTransaction]
     next_cursor: NextCursor
 
 
-class Reward(_Answer):
+class Reward(Answer):
     """A reward of the store's catalog: `value` an amount with `currency` (amount_off), a
     percentage (percent_off), absent (free_shipping)."""
 
@@ -315,13 +315,13 @@ class Reward(_Answer):
     updated_at: Timestamp
 
 
-class RewardList(_Answer):
+class RewardList(Answer):
     """The whole catalog (at most 100 rewards), active first."""
 
     items: list[Reward]
 
 
-class Coupon(_Answer):
+class Coupon(Answer):
     code: str = Field(description="Unique in its store; 16 characters of Crockford base32 (80 random bits).")
     reward_id: str
     kind: Literal["amount_off", "percent_off", "free_shipping"]
@@ -336,14 +336,14 @@ class Coupon(_Answer):
     voided_at: Timestamp | None = None
 
 
-class CouponPage(_Answer):
+class CouponPage(Answer):
     """A customer's coupons, newest first."""
 
     items: list[Coupon]
     next_cursor: NextCursor
 
 
-class RewardRedeemed(_Answer):
+class RewardRedeemed(Answer):
     """A catalog reward redeemed: the `redeem` entry, the account after it, and the coupon."""
 
     transaction: Transaction
@@ -351,7 +351,7 @@ class RewardRedeemed(_Answer):
     coupon: Coupon
 
 
-class PointsTotals(_Answer):
+class PointsTotals(Answer):
     earned: int
     adjusted: int
     redeemed: int
@@ -361,18 +361,18 @@ class PointsTotals(_Answer):
     pending: int = Field(description="Every customer's pending points, excluded customers' included.")
 
 
-class CustomerTotals(_Answer):
+class CustomerTotals(Answer):
     members: int = Field(ge=0)
     candidates: int = Field(ge=0)
     excluded: int = Field(ge=0)
 
 
-class Overview(_Answer):
+class Overview(Answer):
     points: PointsTotals
     customers: CustomerTotals
 
 
-class ActivityDay(_Answer):
+class ActivityDay(Answer):
     date: str = Field(description="A UTC day, YYYY-MM-DD.")
     earned: int = Field(
         description="Points that orders earned that day (pending points count on the day they are released)."
@@ -383,17 +383,17 @@ class ActivityDay(_Answer):
     reversed: int = Field(ge=0, description="Points that refunds reversed that day.")
 
 
-class Activity(_Answer):
+class Activity(Answer):
     days: list[ActivityDay] = Field(max_length=366, description="Every day of the range, in order.")
 
 
-class ErrorDetail(_Answer):
+class ErrorDetail(Answer):
     loc: list[str | int]
     type: str
     msg: str
 
 
-class Error(_Answer):
+class Error(Answer):
     error: str = Field(
         description="A stable code: `invalid_request` (400, 422), `unauthorized` (401), `not_found` (404), "
         "`conflict` (409), `service_unavailable` (503)."
@@ -404,60 +404,10 @@ class Error(_Answer):
     )
 
 
-class GatewayMessage(_Answer):
+class GatewayMessage(Answer):
     """A body API Gateway writes itself (authorization, throttling)."""
 
     message: str
-
-
-class DataRequest(_Answer):
-    """A customer's request for their data, relayed by the platform (ids only)."""
-
-    id: str
-    customer_id: str
-    received_at: Timestamp
-
-
-class DataRequestPage(_Answer):
-    items: list[DataRequest]
-    next_cursor: NextCursor
-
-
-class MergedFile(_Answer):
-    """A guest file merged into the customer, with the contact details it holds."""
-
-    customer_id: str
-    email: str | None
-    first_name: str | None
-    last_name: str | None
-    tags: list[str]
-    created_at: Timestamp
-    erased_at: Timestamp | None
-
-
-class ExportedCustomer(Customer):
-    merged_files: list[MergedFile]
-
-
-class CustomerExport(_Answer):
-    """Everything the service holds about a customer, complete however long the ledger."""
-
-    customer: ExportedCustomer
-    transactions: list[Transaction] = Field(description="Every ledger entry, newest first.")
-    coupons: list[Coupon] = Field(description="Every coupon the customer's redemptions issued.")
-    exported_at: Timestamp
-
-
-class PrivacyResult(_Answer):
-    """The answer to a Shopify compliance webhook: `recorded` or `duplicate` (a data request),
-    `erased` (a customer), `accepted` (a shop's erasure, which goes on through a queue) or
-    `ignored` (a customer the program never knew)."""
-
-    status: Literal["recorded", "duplicate", "erased", "accepted", "ignored"]
-    data_request_id: str | None = None
-    customer_id: str | None = None
-    store_id: str | None = None
-    reason: str | None = None
 
 
 class ShopifyPayload(BaseModel):

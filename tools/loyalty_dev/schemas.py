@@ -1,5 +1,6 @@
 """openapi.yaml's `components/schemas`, generated from the pydantic models the service validates
-requests with (`loyalty.http.models`) and describes its answers with (`loyalty_dev.responses`).
+requests with (`loyalty.http.models`) and describes its answers with (`loyalty_dev.responses`,
+`loyalty_dev.privacy_responses`).
 
 The rest of openapi.yaml (paths, prose, examples, parameters, responses) is written by hand and
 refers to these schemas by name. `loyalty schemas` rewrites the generated part; a test fails when
@@ -17,7 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from loyalty.http import models
 from loyalty.http.platforms import wix
-from loyalty_dev import responses
+from loyalty_dev import privacy_responses, responses
 from loyalty_dev.openapi import OPENAPI_PATH
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -89,9 +90,9 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     responses.StorefrontTransactionPage,
     responses.Overview,
     responses.Activity,
-    responses.DataRequestPage,
-    responses.CustomerExport,
-    responses.PrivacyResult,
+    privacy_responses.DataRequestPage,
+    privacy_responses.CustomerExport,
+    privacy_responses.PrivacyResult,
     responses.Error,
     responses.GatewayMessage,
 )
