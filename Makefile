@@ -43,8 +43,10 @@ browser: ## Install Debian's chromium for the browser suite when it is missing (
 	echo "make browser: $(CHROMIUM) is missing (as root: apt-get install -y chromium); the browser suite will be skipped" >&2
 
 # The test tiers: every test module is in exactly one (tests/test_tiers.py checks it). The
-# CPU-bound tiers of independent tests run on every core (pytest-xdist); the others share one
-# engine or one local server per process, or simulate concurrency with processes of their own.
+# CPU-bound tiers of independent tests run on every core (pytest-xdist), and so does the
+# reliability tier: one process waits on DynamoDB Local's answers half the time, so two modules at
+# once, each worker with its own engine, use the second core. The local and browser tiers share
+# one local server per process.
 XDIST := -n auto --dist loadfile
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 UNIT_TESTS := tests/unit tests/test_layers.py tests/test_tiers.py tests/test_standalone.py
@@ -72,7 +74,7 @@ local: install ## Tier: the local server, the CLI, events/, openapi.yaml, schema
 	@$(call timed,$(PYTEST) -q $(LOCAL_TESTS),local)
 
 reliability: install ## Tier: concurrency, faults, hostile input, idempotency on DynamoDB Local
-	@$(call timed,$(PYTEST) -q $(RELIABILITY_TESTS),reliability)
+	@$(call timed,$(PYTEST) $(XDIST) -q $(RELIABILITY_TESTS),reliability)
 
 browser-tests: install browser ## Tier: the dashboard in headless Chromium (Playwright) on the local server
 	@$(call timed,$(PYTEST) -q $(BROWSER_TESTS),browser)
