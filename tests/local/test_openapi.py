@@ -55,6 +55,8 @@ def test_every_operation_is_authenticated_and_answers_json_errors(operation: Ope
         signed = OPENAPI.security_schemes(operation) or operation.spec.get("x-signed-body")
         assert signed, "every route of the contract is signed or authorized"
         assert {"401", "403"} & responses.keys(), "say how a request without credentials is answered"
+    # Every route checks the request's bounds (headers, path parameters, query values) first.
+    assert "400" in responses, "say how an oversized request is answered"
     for status, response in responses.items():
         content = OPENAPI.resolve(response).get("content", {})
         assert "application/json" in content, f"{status} must describe its JSON body"
