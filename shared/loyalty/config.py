@@ -38,6 +38,8 @@ class Settings(BaseModel):
     # Imports and exports (AdminFunction, ImportFunction): the private bucket and the work queue.
     transfer_bucket: str = ""
     import_queue_url: str = ""
+    # The EventBridge bus outbound events go to (EventsFunction).
+    event_bus_name: str = ""
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +69,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         shop_redaction_queue_url=env.get("LOYALTY_SHOP_REDACTION_QUEUE_URL") or None,
         transfer_bucket=env.get("TRANSFER_BUCKET", ""),
         import_queue_url=env.get("IMPORT_QUEUE_URL", ""),
+        event_bus_name=env.get("EVENT_BUS_NAME", ""),
     )
 
 

@@ -22,6 +22,7 @@ from loyalty.domain.operations.program import ProgramCache
 from loyalty.domain.operations.storefront import StorefrontCache
 from loyalty.errors import ConfigurationError, TransientFault
 from loyalty.repository import Repository
+from loyalty.repository.event_bus import EventBus
 from loyalty.repository.files import Files
 from loyalty.repository.work_queue import WorkQueue
 from loyalty.secrets import resolve_distinct_secret, resolve_secret
@@ -100,6 +101,13 @@ class Runtime:
         return Transfers(
             self.repository, Files(settings.transfer_bucket, s3), WorkQueue(settings.import_queue_url, sqs)
         )
+
+    @cached_property
+    def event_bus(self) -> EventBus:
+        """Outbound events' bus (EventBridge, with the same standard retries as DynamoDB)."""
+        if not self.settings.event_bus_name:
+            raise ConfigurationError("EVENT_BUS_NAME is not set")
+        return EventBus(self.settings.event_bus_name, boto3.client("events", config=SQS_CLIENT_CONFIG))
 
     @cached_property
     def programs(self) -> ProgramCache:

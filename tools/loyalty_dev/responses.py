@@ -251,6 +251,10 @@ class Program(_Answer):
         "(0: at once).",
     )
     panel: PanelSettings
+    events_include_email: bool = Field(
+        default=False,
+        description="Outbound events (EventBridge) carry the customer's email; false: no personal data.",
+    )
 
 
 class OfferedReward(_Answer):

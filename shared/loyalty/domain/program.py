@@ -43,6 +43,8 @@ class Program:
     # The return window: an order's points wait this many days (pending) before they can be spent.
     pending_days: int = 0
     panel: PanelSettings = PanelSettings()
+    # Outbound events carry no personal data unless the store opts in, and then only the email.
+    events_include_email: bool = False
 
     def excludes(self, tags: tuple[str, ...]) -> bool:
         return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)

@@ -166,6 +166,7 @@ class ProgramRequest(_Model):
     points_expiry_months: Annotated[int, Field(ge=1, le=60)] | None = None
     pending_days: Annotated[int, Field(ge=0, le=90)] = 0
     panel: PanelRequest = PanelRequest()
+    events_include_email: bool = False
 
 
 # The rewards catalog and coupons ----------------------------------------

@@ -192,6 +192,7 @@ def program_view(program: Program) -> dict[str, Any]:
         "points_expiry_months": program.points_expiry_months,
         "pending_days": program.pending_days,
         "panel": panel_view(program.panel),
+        "events_include_email": program.events_include_email,
     }
 
 

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from loyalty.domain.entities import (
     Account,
     Changes,
+    Coupon,
     CustomerStatus,
     EmailClaim,
     IdempotencyRecord,
@@ -295,6 +296,12 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords):
         """An account from a stream record's image (None for any other item)."""
         plain = items.plain(image)
         return items.account_from_item(plain) if items.is_account(plain) else None
+
+    @staticmethod
+    def coupon_from_image(image: Item) -> Coupon | None:
+        """A coupon from a stream record's image (None for any other item)."""
+        plain = items.plain(image)
+        return reward_items.coupon_from_item(plain) if plain.get("sk") == "COUPON" else None
 
     def _rejection(self, error: ClientError, meanings: list[_Meaning]) -> Exception:
         """Name the condition that cancelled a transaction, from its cancellation reasons."""
