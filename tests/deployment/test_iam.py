@@ -62,6 +62,7 @@ SECRETS_READ = {
     "PrivacyFunction": {SHOPIFY},
     "ShopRedactionFunction": set(),
     "ImportFunction": set(),
+    "EventsFunction": set(),
 }
 
 

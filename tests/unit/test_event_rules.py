@@ -57,8 +57,11 @@ def test_an_order_of_an_unknown_member_is_joined_and_earned() -> None:
     kinds = [kind for kind, _ in events_of_order()]
     assert kinds == [EventKind.CUSTOMER_JOINED, EventKind.POINTS_EARNED]
     _, earned = events_of_order()[1]
-    assert earned["points"] == 49 and earned["balance"] == 49 and earned["order_id"] == "1001"
-    assert earned["store_id"] == "acme" and earned["customer_id"] == "c-42"
+    assert earned["points"] == 49
+    assert earned["balance"] == 49
+    assert earned["order_id"] == "1001"
+    assert earned["store_id"] == "acme"
+    assert earned["customer_id"] == "c-42"
     assert earned["occurred_at"] == "2026-11-20T10:00:00.000Z"
 
 
@@ -79,7 +82,8 @@ def test_events_carry_no_personal_data_unless_given_the_email() -> None:
 def test_the_same_change_always_has_the_same_id() -> None:
     first = [detail["id"] for _, detail in events_of_order()]
     again = [detail["id"] for _, detail in events_of_order()]
-    assert first == again and len(set(first)) == 2
+    assert first == again
+    assert len(set(first)) == 2
     assert all(str(value).startswith("evt_") for value in first)
 
 
@@ -121,13 +125,15 @@ def test_each_ledger_entry_type_is_its_kind(entry_type: EntryType, kind: EventKi
 
 def test_points_taken_are_negative_as_in_the_ledger() -> None:
     (event,) = entry_events(entry(EntryType.REDEEM, -50, coupon_code="ABCD2345EFGH6789"))
-    assert event.detail()["points"] == -50 and event.detail()["balance"] == 50
+    assert event.detail()["points"] == -50
+    assert event.detail()["balance"] == 50
     assert event.detail()["coupon_code"] == "ABCD2345EFGH6789"
 
 
 def test_a_merge_names_the_member_and_the_guest_and_its_outgoing_half_tells_nothing() -> None:
     (merged,) = entry_events(entry(EntryType.MERGE_IN, 12, counterpart_customer_id="c-7"))
-    assert merged.detail()["customer_id"] == "c-42" and merged.detail()["merged_customer_id"] == "c-7"
+    assert merged.detail()["customer_id"] == "c-42"
+    assert merged.detail()["merged_customer_id"] == "c-7"
     assert entry_events(entry(EntryType.MERGE_OUT, -12, counterpart_customer_id="c-42")) == ()
 
 
@@ -192,7 +198,8 @@ def test_coupons_issued_and_used() -> None:
     (made,) = coupon_events(None, issued)
     (spent,) = coupon_events(issued, used)
     assert (made.kind, spent.kind) == (EventKind.COUPON_ISSUED, EventKind.COUPON_USED)
-    assert spent.detail()["order_id"] == "1002" and "order_id" not in made.detail()
+    assert spent.detail()["order_id"] == "1002"
+    assert "order_id" not in made.detail()
     assert coupon_events(issued, coupon(CouponStatus.VOID, voided_at=NOW)) == ()  # told by the refund
     assert coupon_events(used, used) == ()
 

@@ -1,6 +1,6 @@
-"""The template's queues and buckets under `make dev`: moto's server (S3 and SQS, in memory, in a
-thread of this process) holds them, and a `QueueConsumer` per `Type: SQS` event hands the
-function its messages as Lambda's event source mapping does.
+"""The template's queues, buckets and event buses under `make dev`: moto's server (S3, SQS and
+EventBridge, in memory, in a thread of this process) holds them, and a `QueueConsumer` per
+`Type: SQS` event hands the function its messages as Lambda's event source mapping does.
 
 Why moto's S3 and not a folder: the functions then use the S3 API exactly as deployed (ranged
 GETs, HeadObject, pre-signed PUT and GET links the browser follows), with no second code path in
@@ -15,7 +15,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -58,6 +58,15 @@ def queue_sources(template: Template) -> list[QueueSource]:
     return found
 
 
+def event_buses(template: Template) -> list[str]:
+    """The template's EventBridge buses (logical ids)."""
+    return sorted(
+        name
+        for name, resource in template.resources.items()
+        if resource.get("Type") == "AWS::Events::EventBus"
+    )
+
+
 def bucket_names(template: Template) -> dict[str, str]:
     """Each bucket a function's environment names (logical id → a local name S3 accepts)."""
     named = {
@@ -82,6 +91,7 @@ class LocalTransfers:
     endpoint: str
     environment: dict[str, str]
     queue_urls: dict[str, str]
+    bus_names: dict[str, str] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -98,14 +108,24 @@ def local_transfers(template: Template) -> Iterator[LocalTransfers | None]:
     """None when no function uses a queue or a bucket; otherwise moto's server, until closed."""
     sources = queue_sources(template)
     buckets = bucket_names(template)
-    if not sources and not buckets:
+    buses = event_buses(template)
+    if not sources and not buckets and not buses:
         yield None
         return
     instance = uuid.uuid4().hex[:8]
     with moto_server() as endpoint:
         transfers = LocalTransfers(endpoint, {}, {})
         s3, sqs = transfers.client("s3"), transfers.client("sqs")
-        environment = {"AWS_ENDPOINT_URL_S3": endpoint, "AWS_ENDPOINT_URL_SQS": endpoint}
+        environment = {
+            "AWS_ENDPOINT_URL_S3": endpoint,
+            "AWS_ENDPOINT_URL_SQS": endpoint,
+            "AWS_ENDPOINT_URL_EVENTBRIDGE": endpoint,
+        }
+        for logical in buses:  # outbound events: the bus the events function publishes to
+            name = f"{logical}-{instance}"
+            transfers.client("events").create_event_bus(Name=name)
+            transfers.bus_names[logical] = name
+            environment.update(_variables_naming(template, logical, name))
         for logical, bucket in buckets.items():
             s3.create_bucket(Bucket=bucket)
             s3.put_bucket_cors(
