@@ -18,6 +18,7 @@ DEFAULT_PROGRAM = {
     "pending_days": 0,
     "panel": {"name": None, "currency": None, "signup_url": None, "login_url": None, "accent_color": None},
     "events_include_email": False,
+    "expiry_reminder_days": [],
 }
 
 

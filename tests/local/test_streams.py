@@ -28,6 +28,10 @@ ACCOUNTS_AND_COUPONS = {
     "eventName": ["INSERT", "MODIFY"],
     "dynamodb": {"Keys": {"sk": {"S": ["ACCOUNT", "COUPON"]}}},
 }
+NEW_ENTRIES_AND_REMINDERS = {
+    "eventName": ["INSERT"],
+    "dynamodb": {"Keys": {"sk": {"S": ["ENTRY", "REMINDER"]}}},
+}
 STREAM_ARN = "arn:aws:dynamodb:ddblocal:000000000000:table/Table/stream/2026-11-23T00:00:00.000"
 
 
@@ -54,7 +58,7 @@ def test_the_template_s_stream_consumers_are_found_with_their_settings() -> None
             batch_size=100,
             starting_position="TRIM_HORIZON",
             report_item_failures=True,
-            filters=[NEW_ENTRIES, ACCOUNTS_AND_COUPONS],
+            filters=[NEW_ENTRIES_AND_REMINDERS, ACCOUNTS_AND_COUPONS],
         ),
     ]
 

@@ -255,6 +255,12 @@ class Program(_Answer):
         default=False,
         description="Outbound events (EventBridge) carry the customer's email; false: no personal data.",
     )
+    expiry_reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(
+        default=[],
+        max_length=3,
+        description="Days before a balance expires at which a `points.expiring_soon` event is "
+        "published (once per customer, activity and day); empty: no reminders.",
+    )
 
 
 class OfferedReward(_Answer):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    field_validator,
+)
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
 # A store id has no colon, so that a customer token's sub `<store>:<customer>`, split at its first
@@ -157,6 +165,9 @@ class PanelRequest(_Model):
     accent_color: AccentColor | None = None
 
 
+ReminderDays = Annotated[int, Field(ge=1, le=365)]
+
+
 class ProgramRequest(_Model):
     active: bool
     points_per_currency_unit: Rate
@@ -167,6 +178,14 @@ class ProgramRequest(_Model):
     pending_days: Annotated[int, Field(ge=0, le=90)] = 0
     panel: PanelRequest = PanelRequest()
     events_include_email: bool = False
+    expiry_reminder_days: Annotated[tuple[ReminderDays, ...], Field(max_length=3)] = ()
+
+    @field_validator("expiry_reminder_days")
+    @classmethod
+    def _distinct_days(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if len(set(days)) != len(days):
+            raise ValueError("each reminder day may appear once")
+        return days
 
 
 # The rewards catalog and coupons ----------------------------------------

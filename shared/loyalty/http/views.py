@@ -193,6 +193,7 @@ def program_view(program: Program) -> dict[str, Any]:
         "pending_days": program.pending_days,
         "panel": panel_view(program.panel),
         "events_include_email": program.events_include_email,
+        "expiry_reminder_days": list(program.expiry_reminder_days),
     }
 
 

@@ -52,6 +52,7 @@ from loyalty.repository.outcomes import AccountChanged, AlreadyApplied, EmailTak
 from loyalty.repository.pages import Filter, Partition, merged_page
 from loyalty.repository.pending import PendingIndex
 from loyalty.repository.privacy import PrivacyStore
+from loyalty.repository.reminders import ReminderWrites
 from loyalty.repository.rewards import RewardReads
 
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
@@ -67,11 +68,11 @@ def _reversed_as_read(before: int) -> str:
     return "points_reversed = :before"
 
 
-class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords):
+class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, ReminderWrites):
     """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
     dashboard's per-day counters: repository/activity.py; the rewards catalog's and coupons'
     reads: repository/rewards.py; privacy's: repository/privacy.py; imports' and exports' records:
-    repository/imports.py)."""
+    repository/imports.py; expiry reminders: repository/reminders.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name

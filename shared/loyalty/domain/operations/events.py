@@ -18,6 +18,7 @@ from loyalty.domain.rules.events import (
     batches,
     coupon_events,
     entry_events,
+    reminder_events,
 )
 from loyalty.repository import Repository
 
@@ -56,6 +57,9 @@ def change_events(
     coupon = repository.coupon_from_image(new_image)
     if coupon is not None:
         return coupon_events(repository.coupon_from_image(old_image) if old_image else None, coupon)
+    reminder = repository.reminder_from_image(new_image)
+    if reminder is not None and event_name == "INSERT":
+        return reminder_events(reminder)
     return ()
 
 

@@ -27,6 +27,7 @@ from loyalty.domain.entities import (
     LedgerEntry,
     format_timestamp,
 )
+from loyalty.domain.rules.reminders import Reminder
 
 Item = TypeVar("Item")
 SOURCE = "loyalty"  # EventBridge's `Source` of every event
@@ -213,6 +214,25 @@ def coupon_events(old: Coupon | None, new: Coupon) -> tuple[OutboundEvent, ...]:
     }
     return (
         _event(kind, new.store_id, new.customer_id, at, f"coupon:{new.code}:{new.status.value}", **fields),
+    )
+
+
+# Reminders ------------------------------------------------------------------------------------
+
+
+def reminder_events(reminder: Reminder) -> tuple[OutboundEvent, ...]:
+    """A balance that expires within a reminder day: told once per customer, activity and day."""
+    return (
+        _event(
+            EventKind.POINTS_EXPIRING_SOON,
+            reminder.store_id,
+            reminder.customer_id,
+            reminder.created_at,
+            f"reminder:{reminder.key}",
+            points=reminder.points,
+            expires_at=format_timestamp(reminder.points_expire_at),
+            days=reminder.days,
+        ),
     )
 
 
