@@ -40,6 +40,7 @@ from loyalty_dev.local.environment import (
     local_secrets,
     secret_names,
 )
+from loyalty_dev.local.event_log import EVENTS_LOG
 from loyalty_dev.local.issuer import JWKS_SUFFIX, issuer_url
 from loyalty_dev.local.queues import queue_sources
 from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT, LocalServer, PortInUse, bind
@@ -148,6 +149,7 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
                 port=options.port,
                 workers_per_function=options.workers_per_function,
                 sock=sock,
+                events_log=EVENTS_LOG,
             )
             try:
                 _banner(server, database, created, secrets)

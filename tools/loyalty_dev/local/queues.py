@@ -16,11 +16,13 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
 
 from loyalty_dev.engines.moto_server import moto_server
+from loyalty_dev.local.event_log import EventLog, route_to_queue
 from loyalty_dev.template import Template
 
 log = logging.getLogger("loyalty.dev")
@@ -92,6 +94,7 @@ class LocalTransfers:
     environment: dict[str, str]
     queue_urls: dict[str, str]
     bus_names: dict[str, str] = field(default_factory=dict)
+    tail_queue_urls: dict[str, str] = field(default_factory=dict)  # every event of a bus, for `loyalty tail`
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -125,6 +128,9 @@ def local_transfers(template: Template) -> Iterator[LocalTransfers | None]:
             name = f"{logical}-{instance}"
             transfers.client("events").create_event_bus(Name=name)
             transfers.bus_names[logical] = name
+            transfers.tail_queue_urls[logical] = route_to_queue(
+                transfers.client("events"), sqs, name, f"{logical}-tail-{instance}"
+            )
             environment.update(_variables_naming(template, logical, name))
         for logical, bucket in buckets.items():
             s3.create_bucket(Bucket=bucket)
@@ -244,11 +250,13 @@ class LocalQueues:
     """What the local server runs for the template's queues: moto's server with the buckets and
     queues (from construction until `close`), and a consumer per `Type: SQS` event."""
 
-    def __init__(self, template: Template | None) -> None:
+    def __init__(self, template: Template | None, events_log: Path | None = None) -> None:
         self._stack = contextlib.ExitStack()
         self.transfers = self._stack.enter_context(local_transfers(template)) if template else None
         self.sources = queue_sources(template) if template and self.transfers else []
         self.consumers: list[QueueConsumer] = []
+        self._events_log = events_log  # where the buses' events are written (None: nowhere)
+        self.event_logs: list[EventLog] = []
 
     @property
     def functions(self) -> set[str]:
@@ -261,6 +269,11 @@ class LocalQueues:
     def start(self, pools: Mapping[str, Any]) -> list[QueueConsumer]:
         """A consumer per `Type: SQS` event, started (once); the server stops and joins them with
         its stream consumers, then `close`s this."""
+        if self.transfers is not None and self._events_log is not None and not self.event_logs:
+            self.event_logs = [
+                EventLog(self.transfers.client("sqs"), url, self._events_log).start()
+                for url in self.transfers.tail_queue_urls.values()
+            ]
         if self.transfers is not None and not self.consumers:
             sqs = self.transfers.client("sqs")
             self.consumers = [
@@ -277,4 +290,8 @@ class LocalQueues:
         """Stop moto's server (after the consumers have stopped)."""
         for consumer in self.consumers:
             consumer.stop()
+        for event_log in self.event_logs:
+            event_log.stop()
+        for event_log in self.event_logs:
+            event_log.join(timeout=5)
         self._stack.close()
