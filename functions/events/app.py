@@ -7,7 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from loyalty.domain.operations.events import StreamChange, change_events, publish_changes
+from loyalty.domain.operations.events import Publication, StreamChange, change_events, publish_changes
+from loyalty.domain.operations.webhooks import deliveries_of
 from loyalty.observability import count, logger
 from loyalty.runtime import runtime
 
@@ -20,11 +21,21 @@ def _change(record: dict[str, Any]) -> StreamChange:
     return StreamChange(str(change.get("SequenceNumber", "")), events)
 
 
+def _to_endpoints(published: list[Publication]) -> None:
+    """The published events that a store's webhook endpoints subscribe to, onto the delivery queue."""
+    services = runtime()
+    work = deliveries_of(services.repository, services.endpoints, published)
+    if work:  # a deployment without endpoints never needs the queue
+        services.delivery_queue.send(work)
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     services = runtime()
     changes = [_change(record) for record in event.get("Records", [])]
-    failed = publish_changes(services.event_bus, services.repository, services.programs, changes)
+    failed = publish_changes(
+        services.event_bus, services.repository, services.programs, changes, forward=_to_endpoints
+    )
     published = sum(len(change.events) for change in changes)
     if failed is None:
         count("EventsPublished", published)

@@ -86,6 +86,9 @@ def requests_for(call: dict[str, Any]) -> list[Request]:
     if service == "sqs" and operation in {"SendMessage", "SendMessageBatch"}:
         account, queue = str(params["QueueUrl"]).rstrip("/").split("/")[-2:]
         return [Request("sqs:SendMessage", f"arn:{PARTITION}:sqs:{REGION}:{account}:{queue}")]
+    if service == "sqs" and operation in {"ChangeMessageVisibility", "ChangeMessageVisibilityBatch"}:
+        account, queue = str(params["QueueUrl"]).rstrip("/").split("/")[-2:]
+        return [Request("sqs:ChangeMessageVisibility", f"arn:{PARTITION}:sqs:{REGION}:{account}:{queue}")]
     if service == "events" and operation == "PutEvents":  # authorized per entry, on its bus
         return [
             Request("events:PutEvents", event_bus_arn(entry["EventBusName"])) for entry in params["Entries"]

@@ -63,6 +63,7 @@ SECRETS_READ = {
     "ShopRedactionFunction": set(),
     "ImportFunction": set(),
     "EventsFunction": set(),
+    "WebhookFunction": set(),
 }
 
 

@@ -116,7 +116,7 @@ def local_server(
         template,
         database=database.environment,
         secrets=TEST_SECRETS,
-        environ=clean_environ(),
+        environ={**clean_environ(), "LOYALTY_ALLOW_LOCAL_WEBHOOKS": "true"},
         port=0,
         workers_per_function=2,
         table_names=local_table_names,

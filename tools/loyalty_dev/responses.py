@@ -258,6 +258,7 @@ class Program(_Answer):
     expiry_reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(
         default=[],
         max_length=3,
+        json_schema_extra={"uniqueItems": True},
         description="Days before a balance expires at which a `points.expiring_soon` event is "
         "published (once per customer, activity and day); empty: no reminders.",
     )

@@ -17,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from loyalty.http import models
 from loyalty.http.platforms import wix
-from loyalty_dev import responses
+from loyalty_dev import responses, webhook_responses
 from loyalty_dev.openapi import OPENAPI_PATH
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -65,6 +65,7 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     models.RewardReplacement,
     models.RewardRedemptionRequest,
     models.CouponUseRequest,
+    models.WebhookEndpointRequest,
     responses.ShopifyPayload,
 )
 ANSWERS: tuple[type[BaseModel], ...] = (
@@ -92,6 +93,10 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     responses.DataRequestPage,
     responses.CustomerExport,
     responses.PrivacyResult,
+    webhook_responses.WebhookEndpoint,
+    webhook_responses.WebhookEndpointCreated,
+    webhook_responses.WebhookEndpointList,
+    webhook_responses.WebhookDeliveryList,
     responses.Error,
     responses.GatewayMessage,
 )

@@ -178,7 +178,9 @@ class ProgramRequest(_Model):
     pending_days: Annotated[int, Field(ge=0, le=90)] = 0
     panel: PanelRequest = PanelRequest()
     events_include_email: bool = False
-    expiry_reminder_days: Annotated[tuple[ReminderDays, ...], Field(max_length=3)] = ()
+    expiry_reminder_days: Annotated[
+        tuple[ReminderDays, ...], Field(max_length=3, json_schema_extra={"uniqueItems": True})
+    ] = ()
 
     @field_validator("expiry_reminder_days")
     @classmethod
@@ -329,3 +331,49 @@ class ScheduledEvent(_Model):
 
     time: AwareDatetime
     id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
+# Webhook endpoints ------------------------------------------------------
+
+EventKindName = Literal[
+    "points.earned",
+    "points.pending",
+    "points.released",
+    "points.bonus",
+    "points.adjusted",
+    "points.redeemed",
+    "points.reversed",
+    "points.cancelled",
+    "points.expired",
+    "points.imported",
+    "points.expiring_soon",
+    "tier.upgraded",
+    "tier.downgraded",
+    "customer.joined",
+    "customer.merged",
+    "customer.excluded",
+    "customer.included",
+    "customer.erased",
+    "coupon.issued",
+    "coupon.used",
+    "coupon.voided",
+    "*",
+]
+EndpointId = Annotated[str, StringConstraints(pattern=r"^we_[0-9a-f]{16}$")]
+
+
+class WebhookEndpointRequest(_Model):
+    """Where to POST the store's events (https://; the service refuses internal addresses), and
+    which kinds (`["*"]`: all)."""
+
+    url: Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://")]
+    events: Annotated[
+        tuple[EventKindName, ...], Field(min_length=1, max_length=25, json_schema_extra={"uniqueItems": True})
+    ]
+
+    @field_validator("events")
+    @classmethod
+    def _distinct_kinds(cls, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("each kind may appear once")
+        return kinds

@@ -28,7 +28,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.program import Program
 from loyalty.errors import TransientFault
-from loyalty.repository import items, reward_items
+from loyalty.repository import items, reward_items, webhooks
 from loyalty.repository.activity import ActivityCounters
 from loyalty.repository.expiry import ExpiryIndex
 from loyalty.repository.faults import infrastructure_faults as _infrastructure_faults
@@ -54,6 +54,7 @@ from loyalty.repository.pending import PendingIndex
 from loyalty.repository.privacy import PrivacyStore
 from loyalty.repository.reminders import ReminderWrites
 from loyalty.repository.rewards import RewardReads
+from loyalty.repository.webhooks import WebhookStore
 
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
 
@@ -68,11 +69,12 @@ def _reversed_as_read(before: int) -> str:
     return "points_reversed = :before"
 
 
-class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, ReminderWrites):
+class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, ReminderWrites, WebhookStore):
     """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
     dashboard's per-day counters: repository/activity.py; the rewards catalog's and coupons'
     reads: repository/rewards.py; privacy's: repository/privacy.py; imports' and exports' records:
-    repository/imports.py; expiry reminders: repository/reminders.py)."""
+    repository/imports.py; expiry reminders: repository/reminders.py; webhook endpoints:
+    repository/webhooks.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
@@ -233,6 +235,9 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, Rem
             )
             meanings.append(None)
         for action, meaning in reward_items.transaction_actions(self._table, changes):
+            actions.append(action)
+            meanings.append(meaning)
+        for action, meaning in webhooks.transaction_actions(self._table, changes):
             actions.append(action)
             meanings.append(meaning)
         if changes.idempotency is not None:

@@ -20,10 +20,15 @@ from loyalty.domain.rules.events import (
     entry_events,
     reminder_events,
 )
+from loyalty.errors import TransientFault
 from loyalty.repository import Repository
 
 ATTEMPTS = 4  # per entry: the first put and three retries
 FIRST_PAUSE_SECONDS = 0.1  # then 0.2, 0.4: the stream's own retries take over after that
+
+
+Publication = tuple[OutboundEvent, "str | None"]  # an event and the email it carries (opt-in)
+Forward = Callable[[list[Publication]], None]
 
 
 class Bus(Protocol):
@@ -69,15 +74,27 @@ def publish_changes(
     programs: ProgramCache,
     changes: Sequence[StreamChange],
     sleep: Callable[[float], None] = time.sleep,
+    forward: Forward | None = None,
 ) -> str | None:
-    """Publish every change's events; answers the sequence number of the first change not fully
-    published (None: all were)."""
+    """Publish every change's events (and hand those published to `forward`: the webhook
+    endpoints' deliveries); answers the sequence number of the first change not fully published
+    (None: all were)."""
     owned = [(number, event) for number, change in enumerate(changes) for event in change.events]
     emails = _Emails(repository, programs)
     failed_changes: set[int] = set()
+    published: list[tuple[int, Publication]] = []
     for batch in batches(owned):
         publications = [(event, emails.of(event)) for _, event in batch]
-        failed_changes.update(batch[index][0] for index in _put_with_retries(bus, publications, sleep))
+        refused = set(_put_with_retries(bus, publications, sleep))
+        failed_changes.update(batch[index][0] for index in refused)
+        published += [
+            (batch[index][0], publications[index]) for index in range(len(batch)) if index not in refused
+        ]
+    if forward is not None and published:
+        try:
+            forward([publication for _, publication in published])
+        except TransientFault:  # the earliest change forwarded is published again, and forwarded
+            failed_changes.add(min(owner for owner, _ in published))
     first_failed = min(failed_changes, default=None)
     return changes[first_failed].sequence if first_failed is not None else None
 
