@@ -16,6 +16,7 @@ import pytest
 from loyalty_dev.cli import main
 from loyalty_dev.local.event_log import describe, follow
 from loyalty_dev.local.server import LocalServer
+from tests.local.client import call
 from tests.local.test_streams import post
 from tests.support import order_event
 
@@ -116,3 +117,36 @@ def test_loyalty_tail_prints_each_event_of_the_kinds_asked(
     assert len(lines) == 1
     assert "points.earned" in lines[0]
     assert calls == [1]
+
+
+def test_the_local_server_delivers_to_a_webhook_endpoint_on_this_machine(
+    local_server: LocalServer, admin_token: Any
+) -> None:
+    from loyalty.http.signatures import verify_signature
+    from tests.handlers.test_webhook_endpoints import Receiver
+
+    receiver = Receiver()
+    store, customer = f"hooks-{uuid.uuid4().hex[:10]}", f"c-{uuid.uuid4().hex[:6]}"
+    merchant = {
+        "Authorization": f"Bearer {admin_token(local_server, store)}",
+        "Content-Type": "application/json",
+    }
+    created = call(
+        "POST",
+        f"{local_server.url}/admin/stores/{store}/webhook-endpoints",
+        headers=merchant,
+        body=json.dumps({"url": receiver.url, "events": ["points.earned"]}).encode(),
+    )
+    assert created.status == 201, created.body
+    secret = created.json()["secret"].encode()
+    try:
+        post(local_server, "/webhooks/order-created", order_event("1001", customer, "20.00", store_id=store))
+        deadline = time.monotonic() + 40  # the stream, the bus, the queue: each polls about once a second
+        while time.monotonic() < deadline and not receiver.received:
+            time.sleep(0.2)
+
+        ((_, headers, body),) = receiver.received
+        verify_signature(headers["X-Loyalty-Signature"], body, secret, time.time())
+        assert json.loads(body)["data"]["customer_id"] == customer
+    finally:
+        receiver.server.shutdown()
