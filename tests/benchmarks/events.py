@@ -120,8 +120,8 @@ def report_events(report: Report, measured: EventsMeasured) -> None:
     per_event = calls / measured.events if measured.events else 0.0
     report.line(
         f"  per change: {calls / max(measured.changes, 1):.2f} PutEvents calls, {per_event:.2f} per event "
-        f"(the floor: 1/{MAX_ENTRIES_PER_CALL}); the program read once per store per 30 s per container; "
-        "an opted-in store adds one GetItem per customer per batch (the email)"
+        f"(the floor: 1/{MAX_ENTRIES_PER_CALL}); the program and the webhook endpoints read once per store "
+        "per 30 s per container; an opted-in store adds one GetItem per customer per batch (the email)"
     )
     report.verdict(
         "PutEvents batches of at most 10, ceil(events / 10) calls",
