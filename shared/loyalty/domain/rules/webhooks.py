@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 
 from loyalty.domain.entities import Changes, Planned, WebhookEndpoint, WebhookUpdate, format_timestamp
-from loyalty.domain.rules.events import EventKind, OutboundEvent
+from loyalty.domain.rules.events import OutboundEvent
 from loyalty.errors import Conflict, NotFound
 
 MAX_ENDPOINTS = 5
 EVERY_KIND = "*"
-KINDS = frozenset(kind.value for kind in EventKind)
 # Pauses after each failed attempt (seconds): about 27.8 hours in all, then the dead-letter queue.
 # Each is at most SQS's longest visibility timeout (12 hours).
 RETRY_DELAYS = (60, 300, 1800, 3600, 7200, 14400, 28800, 43200)
