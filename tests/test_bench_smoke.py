@@ -153,3 +153,16 @@ def test_the_import_figure_runs_on_dynamodb_local_and_its_items_stay_under_a_kil
     out = io.StringIO()
     report_imports(Report(out), run)
     assert "a million rows on AWS" in out.getvalue()
+
+
+def test_the_events_figure_runs_and_events_add_nothing_to_the_webhook_path() -> None:
+    from tests.benchmarks.events import measure_events
+    from tests.benchmarks.moto import moto_harness
+
+    with moto_harness() as harness:
+        measured = measure_events(harness, orders=12)
+
+    assert measured.order_event_calls == 0
+    assert set(measured.order_counts) <= {"GetItem", "TransactWriteItems"}
+    assert measured.events == 12
+    assert measured.put_events == [10, 2]

@@ -1,6 +1,6 @@
 """AdminFunction: the back office's routes (program, customers, points, overview, rewards,
-coupons, privacy, imports and exports), behind the merchants' Cognito authorizer; every route first
-checks that the caller's groups allow the path's store."""
+coupons, privacy, imports and exports, webhook endpoints), behind the merchants' Cognito
+authorizer; every route first checks that the caller's groups allow the path's store."""
 
 from __future__ import annotations
 
@@ -20,13 +20,25 @@ from loyalty.http.admin import (
     privacy,
     program,
     rewards,
+    webhooks,
 )
 from loyalty.http.admin.access import store_access
 from loyalty.http.resolver import create_app, lambda_entry
 
 app = create_app()
 app.use(middlewares=[store_access])  # before any route reads or writes
-for resource in (program, overview, activity, customers, points, rewards, coupons, privacy, imports):
+for resource in (
+    program,
+    overview,
+    activity,
+    customers,
+    points,
+    rewards,
+    coupons,
+    privacy,
+    imports,
+    webhooks,
+):
     app.include_router(resource.router)
 
 lambda_handler = lambda_entry(app, imports.BODY_BOUNDS)

@@ -32,6 +32,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     count("AccountsExpired", run.expired)
     count("PointsExpired", run.points)
     count("ExpiryDeferred", run.deferred)
+    count("ExpiryReminders", run.reminded)
     answer = expiry_run_view(run, scheduled)
     logger.info("expiry run", extra=answer)
     return answer

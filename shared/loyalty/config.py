@@ -38,6 +38,12 @@ class Settings(BaseModel):
     # Imports and exports (AdminFunction, ImportFunction): the private bucket and the work queue.
     transfer_bucket: str = ""
     import_queue_url: str = ""
+    # The EventBridge bus outbound events go to (EventsFunction).
+    event_bus_name: str = ""
+    # Webhook endpoints: the delivery queue (EventsFunction sends, WebhookFunction delivers), and
+    # whether endpoints may be http://127.0.0.1 or localhost (make dev and tests; never deployed).
+    webhook_queue_url: str = ""
+    allow_local_webhooks: bool = False
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +73,9 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
         shop_redaction_queue_url=env.get("LOYALTY_SHOP_REDACTION_QUEUE_URL") or None,
         transfer_bucket=env.get("TRANSFER_BUCKET", ""),
         import_queue_url=env.get("IMPORT_QUEUE_URL", ""),
+        event_bus_name=env.get("EVENT_BUS_NAME", ""),
+        webhook_queue_url=env.get("WEBHOOK_QUEUE_URL", ""),
+        allow_local_webhooks=_flag(env, "LOYALTY_ALLOW_LOCAL_WEBHOOKS", default=False),
     )
 
 

@@ -20,9 +20,13 @@ from loyalty.config import Settings, settings_from_env
 from loyalty.domain.operations.imports import Transfers
 from loyalty.domain.operations.program import ProgramCache
 from loyalty.domain.operations.storefront import StorefrontCache
+from loyalty.domain.operations.webhooks import EndpointCache
 from loyalty.errors import ConfigurationError, TransientFault
 from loyalty.repository import Repository
+from loyalty.repository.delivery_queue import DeliveryQueue
+from loyalty.repository.event_bus import EventBus
 from loyalty.repository.files import Files
+from loyalty.repository.webhook_sender import WebhookSender
 from loyalty.repository.work_queue import WorkQueue
 from loyalty.secrets import resolve_distinct_secret, resolve_secret
 from loyalty.snapstart import register_after_restore, register_before_snapshot
@@ -100,6 +104,27 @@ class Runtime:
         return Transfers(
             self.repository, Files(settings.transfer_bucket, s3), WorkQueue(settings.import_queue_url, sqs)
         )
+
+    @cached_property
+    def event_bus(self) -> EventBus:
+        """Outbound events' bus (EventBridge, with the same standard retries as DynamoDB)."""
+        if not self.settings.event_bus_name:
+            raise ConfigurationError("EVENT_BUS_NAME is not set")
+        return EventBus(self.settings.event_bus_name, boto3.client("events", config=SQS_CLIENT_CONFIG))
+
+    @cached_property
+    def delivery_queue(self) -> DeliveryQueue:
+        if not self.settings.webhook_queue_url:
+            raise ConfigurationError("WEBHOOK_QUEUE_URL is not set")
+        return DeliveryQueue(self.settings.webhook_queue_url, boto3.client("sqs", config=SQS_CLIENT_CONFIG))
+
+    @cached_property
+    def webhook_sender(self) -> WebhookSender:
+        return WebhookSender(allow_local=self.settings.allow_local_webhooks)
+
+    @cached_property
+    def endpoints(self) -> EndpointCache:
+        return EndpointCache()
 
     @cached_property
     def programs(self) -> ProgramCache:

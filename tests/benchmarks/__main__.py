@@ -17,6 +17,7 @@ from tests.benchmarks.calls import SCENARIOS, measure, report_calls
 from tests.benchmarks.cold_start import cold_starts, report_cold_starts
 from tests.benchmarks.cost import MILLION_CUSTOMER_STORE, report_cost
 from tests.benchmarks.cpu import report_cpu, time_cpu
+from tests.benchmarks.events import measure_events, report_events
 from tests.benchmarks.expiry import measure_expiry, report_expiry
 from tests.benchmarks.imports import measure_import, report_imports
 from tests.benchmarks.memory import report_memory, serve_events
@@ -30,17 +31,22 @@ from tests.benchmarks.timing import report_timing, time_orders
 from tests.benchmarks.wix_verification import measure_wix, report_wix
 from tests.benchmarks.write_units import report_write_units
 
-PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections", "expiry", "release", "imports")
+PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections", "expiry", "release", "imports", "events")
 
 
 def run_later_parts(report: Report, parts: Collection[str], import_rows: int) -> None:
-    """The parts added with the return window and imports: the hourly release, and rows per second."""
+    """The parts added with the return window, imports and outbound events: the hourly release, rows
+    per second, and what events add per order."""
     if "release" in parts:
         with moto_harness() as harness:
             release = measure_release(harness)
         report_release(report, release)
     if "imports" in parts:
         report_imports(report, measure_import(import_rows))
+    if "events" in parts:
+        with moto_harness() as harness:
+            events = measure_events(harness)
+        report_events(report, events)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,8 @@ item (Put as PutItem, Update as UpdateItem, Delete as DeleteItem, ConditionCheck
 ConditionCheckItem) on that item's table; BatchGetItem on each table it reads; Query and Scan on
 the table or on `table/<name>/index/<index>`; S3's HeadObject as s3:GetObject on the object (a
 pre-signed link is recorded as the call it signs); SendMessage and SendMessageBatch as
-sqs:SendMessage on the queue its URL names; ssm:GetParameter on `parameter/<name>` with the name's
+sqs:SendMessage on the queue its URL names; PutEvents as events:PutEvents on
+each entry's bus; ssm:GetParameter on `parameter/<name>` with the name's
 leading slash dropped (the ARN already has one). It is written by hand because no library maps
 calls to actions; a call it does not know fails the tier rather than pass unchecked.
 """
@@ -48,6 +49,12 @@ def parameter_arn(name: str) -> str:
     return f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter/{name.removeprefix('/')}"
 
 
+def event_bus_arn(name_or_arn: str) -> str:
+    if name_or_arn.startswith("arn:"):
+        return name_or_arn
+    return f"arn:{PARTITION}:events:{REGION}:{ACCOUNT}:event-bus/{name_or_arn}"
+
+
 def requests_for(call: dict[str, Any]) -> list[Request]:
     """The (action, resource) pairs AWS checks for one recorded call."""
     service, operation, params = call["service"], call["operation"], call["params"]
@@ -79,6 +86,13 @@ def requests_for(call: dict[str, Any]) -> list[Request]:
     if service == "sqs" and operation in {"SendMessage", "SendMessageBatch"}:
         account, queue = str(params["QueueUrl"]).rstrip("/").split("/")[-2:]
         return [Request("sqs:SendMessage", f"arn:{PARTITION}:sqs:{REGION}:{account}:{queue}")]
+    if service == "sqs" and operation in {"ChangeMessageVisibility", "ChangeMessageVisibilityBatch"}:
+        account, queue = str(params["QueueUrl"]).rstrip("/").split("/")[-2:]
+        return [Request("sqs:ChangeMessageVisibility", f"arn:{PARTITION}:sqs:{REGION}:{account}:{queue}")]
+    if service == "events" and operation == "PutEvents":  # authorized per entry, on its bus
+        return [
+            Request("events:PutEvents", event_bus_arn(entry["EventBusName"])) for entry in params["Entries"]
+        ]
     if service == "ssm":
         if operation == "GetParameter":
             return [Request("ssm:GetParameter", parameter_arn(params["Name"]))]

@@ -107,6 +107,7 @@ class Stack:
             ("AWS::Logs::LogGroup", "Arn"): f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{name}:*",
             ("AWS::IAM::Role", "Arn"): f"arn:{PARTITION}:iam::{ACCOUNT}:role/{name}",
             ("AWS::S3::Bucket", "Arn"): f"arn:{PARTITION}:s3:::{bucket_name(name)}",
+            ("AWS::Events::EventBus", "Arn"): f"arn:{PARTITION}:events:{REGION}:{ACCOUNT}:event-bus/{name}",
         }.get((kind, attribute))
         if found is None:
             raise Unresolvable(f"!GetAtt {name}.{attribute}")

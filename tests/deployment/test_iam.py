@@ -62,6 +62,8 @@ SECRETS_READ = {
     "PrivacyFunction": {SHOPIFY},
     "ShopRedactionFunction": set(),
     "ImportFunction": set(),
+    "EventsFunction": set(),
+    "WebhookFunction": set(),
 }
 
 

@@ -93,8 +93,15 @@ def test_the_stream_and_queue_mappings_invoke_their_functions_aliases(stack: Sta
         )
         for mapping in mappings
     }
-    assert set(invoked) == {"TotalsFunction", "ShopRedactionFunction", "ImportFunction"}, invoked
+    assert set(invoked) == {
+        "TotalsFunction",
+        "EventsFunction",
+        "WebhookFunction",
+        "ShopRedactionFunction",
+        "ImportFunction",
+    }, invoked
     assert "StreamArn" in invoked["TotalsFunction"]
+    assert "StreamArn" in invoked["EventsFunction"]
     assert "ImportQueue" in invoked["ImportFunction"]
     assert "ShopRedactionQueue" in invoked["ShopRedactionFunction"]
 

@@ -21,7 +21,7 @@ COLUMNS = ("earned", "adjusted", "redeemed", "expired", "reversed")
 
 
 def count_stream(service: Service, pump: StreamPump, *, twice: bool = False) -> None:
-    (source,) = stream_sources(load_template())
+    (source,) = stream_sources(load_template(), "TotalsFunction")
     records = [record for record in pump.drain() if accepted(source.filters, record)]
     totals = load_handler(service.api.functions["TotalsFunction"])
     deliver(totals, pump, records, LambdaContext(function_name="TotalsFunction"), batch=3)

@@ -224,7 +224,7 @@ def test_the_overview_counts_expired_points_from_the_stream(service: Service) ->
     customer(service, "bob", "15")
     last_active(service, "ann", JAN_31)
     assert expire(service, "2026-03-01T00:00:00Z")["points_expired"] == 40
-    (source,) = stream_sources(load_template())
+    (source,) = stream_sources(load_template(), "TotalsFunction")
     records = [record for record in pump.drain() if accepted(source.filters, record)]
     totals = load_handler(service.api.functions["TotalsFunction"])
 

@@ -334,7 +334,7 @@ def test_the_overview_counts_pending_points_from_the_stream_even_delivered_twice
     order(service, "1002", "bob", "25")  # a guest
     service.refund(refund_event("r1", "1002", "5"))
     release(service, DUE)
-    (source,) = stream_sources(load_template())
+    (source,) = stream_sources(load_template(), "TotalsFunction")
     records = [record for record in pump.drain() if accepted(source.filters, record)]
     totals = load_handler(service.api.functions["TotalsFunction"])
 
@@ -368,7 +368,7 @@ def test_the_overview_counts_what_is_still_pending(service: Service) -> None:
     order(service, "1002", "bob", "25")
     assert service.admin("PUT", "/customers/bob/exclusion").status == 200
     service.refund(refund_event("r1", "1001", "10"))
-    (source,) = stream_sources(load_template())
+    (source,) = stream_sources(load_template(), "TotalsFunction")
     records = [record for record in pump.drain() if accepted(source.filters, record)]
     totals = load_handler(service.api.functions["TotalsFunction"])
     deliver(totals, pump, records, LambdaContext(function_name="TotalsFunction"))

@@ -31,7 +31,7 @@ def test_the_stream_keeps_the_overview_exact_even_with_a_batch_delivered_twice(s
     guest = service.order(order_event("1002", "g-1", "10.00", email="bob@example.com"))
     refund = service.refund(refund_event("r1", "1001", "10.00"))
     assert (guest.status, refund.status) == (200, 200)
-    (source,) = stream_sources(load_template())
+    (source,) = stream_sources(load_template(), "TotalsFunction")
     records = [record for record in pump.drain() if accepted(source.filters, record)]
     assert records
     kinds = {(record["eventName"], record["dynamodb"]["Keys"]["sk"]["S"]) for record in records}

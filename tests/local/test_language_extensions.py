@@ -60,7 +60,7 @@ def test_the_template_s_alarms_are_written_once_per_kind_and_expand_to_every_fun
             assert alarm["MetricName"] == metric
             assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function}}]
     source = (template.root / "template.yaml").read_text(encoding="utf-8")
-    # functions, table, API, and one per dead-letter queue (the stream's, the shop redaction's, the
-    # imports'), written one by one: a loop over the queues needs Fn::GetAtt of the loop's name,
-    # which the local expander lacks
-    assert source.count("Type: AWS::CloudWatch::Alarm") <= 6
+    # functions, table, API, and one per dead-letter queue (the totals stream's, the events
+    # stream's, the webhooks', the shop redaction's, the imports'), written one by one: a loop over the queues
+    # needs Fn::GetAtt of the loop's name, which the local expander lacks
+    assert source.count("Type: AWS::CloudWatch::Alarm") <= 8

@@ -24,6 +24,14 @@ from tests.support import order_event, registration_event, sign
 
 ACCOUNTS_ONLY = {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"Keys": {"sk": {"S": ["ACCOUNT"]}}}}
 NEW_ENTRIES = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": ["ENTRY"]}}}}
+ACCOUNTS_AND_COUPONS = {
+    "eventName": ["INSERT", "MODIFY"],
+    "dynamodb": {"Keys": {"sk": {"S": ["ACCOUNT", "COUPON"]}}},
+}
+NEW_ENTRIES_AND_REMINDERS = {
+    "eventName": ["INSERT"],
+    "dynamodb": {"Keys": {"sk": {"S": ["ENTRY", "REMINDER"]}}},
+}
 STREAM_ARN = "arn:aws:dynamodb:ddblocal:000000000000:table/Table/stream/2026-11-23T00:00:00.000"
 
 
@@ -42,7 +50,16 @@ def test_the_template_s_stream_consumers_are_found_with_their_settings() -> None
             starting_position="TRIM_HORIZON",
             report_item_failures=True,
             filters=[ACCOUNTS_ONLY, NEW_ENTRIES],
-        )
+        ),
+        StreamSource(
+            function="EventsFunction",
+            event="Changes",
+            table="LoyaltyTable",
+            batch_size=100,
+            starting_position="TRIM_HORIZON",
+            report_item_failures=True,
+            filters=[NEW_ENTRIES_AND_REMINDERS, ACCOUNTS_AND_COUPONS],
+        ),
     ]
 
 
@@ -62,7 +79,7 @@ def stream_record(number: int, sort_key: str = "ACCOUNT", **extra: Any) -> dict[
 
 
 def test_the_template_s_filter_keeps_account_changes_and_new_ledger_entries_only() -> None:
-    (patterns,) = [source.filters for source in stream_sources(load_template())]
+    (patterns,) = [source.filters for source in stream_sources(load_template(), "TotalsFunction")]
 
     account = lambda_record(stream_record(1, "ACCOUNT"), STREAM_ARN)
     changed_entry = lambda_record(stream_record(2, "ENTRY"), STREAM_ARN)
@@ -376,4 +393,7 @@ def test_the_overview_counts_orders_and_members_from_the_table_s_stream(
     assert overview["customers"] == {"members": 1, "candidates": 0, "excluded": 0}
     batches = [record.getMessage() for record in caplog.records if record.getMessage().startswith("STREAM ")]
     assert batches, "no batch line was logged"
-    assert all(re.fullmatch(r"STREAM \S+ \d+ records? \d+\.\d ms TotalsFunction", line) for line in batches)
+    assert all(
+        re.fullmatch(r"STREAM \S+ \d+ records? \d+\.\d ms (TotalsFunction|EventsFunction)", line)
+        for line in batches
+    )

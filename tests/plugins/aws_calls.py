@@ -41,6 +41,10 @@ def call_summary(service: str, operation: str, params: Mapping[str, Any]) -> dic
     }
     if "RequestItems" in params:
         kept["RequestItems"] = sorted(params["RequestItems"])
+    if "Entries" in params and service == "events":  # each entry's bus (never its detail)
+        kept["Entries"] = [
+            {"EventBusName": entry.get("EventBusName", "default")} for entry in params["Entries"]
+        ]
     for key in ("TransactItems",):
         if key in params:
             kept[key] = [

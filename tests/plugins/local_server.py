@@ -102,7 +102,10 @@ def admin_token(local_issuer: LocalIssuer) -> Callable[..., str]:
 
 @pytest.fixture(scope="session")
 def local_server(
-    local_dynamodb: str, local_table_names: dict[str, str], local_issuer: LocalIssuer
+    local_dynamodb: str,
+    local_table_names: dict[str, str],
+    local_issuer: LocalIssuer,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LocalServer]:
     """template.yaml served on a free port of 127.0.0.1, as `make dev` serves it, on DynamoDB Local."""
     database = LocalDatabase(local_dynamodb, "tests", engine_environment(local_dynamodb))
@@ -113,11 +116,12 @@ def local_server(
         template,
         database=database.environment,
         secrets=TEST_SECRETS,
-        environ=clean_environ(),
+        environ={**clean_environ(), "LOYALTY_ALLOW_LOCAL_WEBHOOKS": "true"},
         port=0,
         workers_per_function=2,
         table_names=local_table_names,
         issuer=local_issuer,
+        events_log=tmp_path_factory.mktemp("outbound-events") / "events.jsonl",
     )
     with server:
         yield server

@@ -243,6 +243,8 @@ def webhook_body(route: Route) -> bytes:
         document = {"order_id": "1002"}
     if route.path.endswith("/program"):
         document = {"active": True, "points_per_currency_unit": "1", "guests_earn_points": True}
+    if route.path.endswith("/webhook-endpoints"):
+        document = {"url": "https://hooks.example.com/loyalty", "events": ["*"]}
     return json.dumps(document).encode()
 
 
@@ -259,7 +261,12 @@ def proxy_query(**changes: list[str]) -> dict[str, list[str]]:
 
 def accepted_request(route: Route) -> dict[str, Any]:
     """The parts of a request the route would accept: ids, headers, query, body."""
-    known = {"store_id": STORE, "import_id": "imp_" + "0" * 32, "export_id": "exp_" + "0" * 32}
+    known = {
+        "store_id": STORE,
+        "import_id": "imp_" + "0" * 32,
+        "export_id": "exp_" + "0" * 32,
+        "endpoint_id": "we_" + "0" * 16,
+    }
     ids = {name: known.get(name, CUSTOMER) for name in re.findall(r"\{(\w+)\}", route.path)}
     headers = {"Content-Type": "application/json"}
     query: dict[str, list[str]] = {}

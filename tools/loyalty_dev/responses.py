@@ -251,6 +251,17 @@ class Program(Answer):
         "(0: at once).",
     )
     panel: PanelSettings
+    events_include_email: bool = Field(
+        default=False,
+        description="Outbound events (EventBridge) carry the customer's email; false: no personal data.",
+    )
+    expiry_reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(
+        default=[],
+        max_length=3,
+        json_schema_extra={"uniqueItems": True},
+        description="Days before a balance expires at which a `points.expiring_soon` event is "
+        "published (once per customer, activity and day); empty: no reminders.",
+    )
 
 
 class OfferedReward(Answer):

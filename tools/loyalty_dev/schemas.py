@@ -18,7 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from loyalty.http import models
 from loyalty.http.platforms import wix
-from loyalty_dev import privacy_responses, responses
+from loyalty_dev import privacy_responses, responses, webhook_responses
 from loyalty_dev.openapi import OPENAPI_PATH
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -66,6 +66,7 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     models.RewardReplacement,
     models.RewardRedemptionRequest,
     models.CouponUseRequest,
+    models.WebhookEndpointRequest,
     responses.ShopifyPayload,
 )
 ANSWERS: tuple[type[BaseModel], ...] = (
@@ -93,6 +94,10 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     privacy_responses.DataRequestPage,
     privacy_responses.CustomerExport,
     privacy_responses.PrivacyResult,
+    webhook_responses.WebhookEndpoint,
+    webhook_responses.WebhookEndpointCreated,
+    webhook_responses.WebhookEndpointList,
+    webhook_responses.WebhookDeliveryList,
     responses.Error,
     responses.GatewayMessage,
 )

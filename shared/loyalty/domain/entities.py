@@ -317,6 +317,39 @@ class CouponUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookEndpoint:
+    """A store's HTTPS receiver of outbound events; `secret` signs what it is sent."""
+
+    store_id: str
+    endpoint_id: str
+    url: str
+    events: tuple[str, ...]  # event kinds, or ("*",): every kind
+    secret: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDelivery:
+    """One attempt to deliver one event to one endpoint, as the deliveries log keeps it (no body)."""
+
+    event_id: str
+    type: str
+    attempt: int
+    status_code: int | None  # None: no answer (timeout, refused address, connection failure)
+    error: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookUpdate:
+    """A store's endpoints as they will be, written over the `version` read (0: none yet)."""
+
+    store_id: str
+    version: int
+    endpoints: tuple[WebhookEndpoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
     """What one event writes, all or nothing: accounts (with the revision each was read at),
     new ledger entries, and email claims to take or to give up."""
@@ -333,6 +366,7 @@ class Changes:
     coupon: CouponUpdate | None = None
     # A redemption's reward, as read: still active at that cost when the transaction commits.
     reward_check: Reward | None = None
+    webhooks: WebhookUpdate | None = None
 
 
 @dataclass(frozen=True, slots=True)

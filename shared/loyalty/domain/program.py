@@ -43,6 +43,10 @@ class Program:
     # The return window: an order's points wait this many days (pending) before they can be spent.
     pending_days: int = 0
     panel: PanelSettings = PanelSettings()
+    # Outbound events carry no personal data unless the store opts in, and then only the email.
+    events_include_email: bool = False
+    # Days before expiry at which a `points.expiring_soon` event reminds the customer (at most 3).
+    expiry_reminder_days: tuple[int, ...] = ()
 
     def excludes(self, tags: tuple[str, ...]) -> bool:
         return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    field_validator,
+)
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
 # A store id has no colon, so that a customer token's sub `<store>:<customer>`, split at its first
@@ -157,6 +165,9 @@ class PanelRequest(_Model):
     accent_color: AccentColor | None = None
 
 
+ReminderDays = Annotated[int, Field(ge=1, le=365)]
+
+
 class ProgramRequest(_Model):
     active: bool
     points_per_currency_unit: Rate
@@ -166,6 +177,17 @@ class ProgramRequest(_Model):
     points_expiry_months: Annotated[int, Field(ge=1, le=60)] | None = None
     pending_days: Annotated[int, Field(ge=0, le=90)] = 0
     panel: PanelRequest = PanelRequest()
+    events_include_email: bool = False
+    expiry_reminder_days: Annotated[
+        tuple[ReminderDays, ...], Field(max_length=3, json_schema_extra={"uniqueItems": True})
+    ] = ()
+
+    @field_validator("expiry_reminder_days")
+    @classmethod
+    def _distinct_days(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if len(set(days)) != len(days):
+            raise ValueError("each reminder day may appear once")
+        return days
 
 
 # The rewards catalog and coupons ----------------------------------------
@@ -309,3 +331,49 @@ class ScheduledEvent(_Model):
 
     time: AwareDatetime
     id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
+# Webhook endpoints ------------------------------------------------------
+
+EventKindName = Literal[
+    "points.earned",
+    "points.pending",
+    "points.released",
+    "points.bonus",
+    "points.adjusted",
+    "points.redeemed",
+    "points.reversed",
+    "points.cancelled",
+    "points.expired",
+    "points.imported",
+    "points.expiring_soon",
+    "tier.upgraded",
+    "tier.downgraded",
+    "customer.joined",
+    "customer.merged",
+    "customer.excluded",
+    "customer.included",
+    "customer.erased",
+    "coupon.issued",
+    "coupon.used",
+    "coupon.voided",
+    "*",
+]
+EndpointId = Annotated[str, StringConstraints(pattern=r"^we_[0-9a-f]{16}$")]
+
+
+class WebhookEndpointRequest(_Model):
+    """Where to POST the store's events (https://; the service refuses internal addresses), and
+    which kinds (`["*"]`: all)."""
+
+    url: Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://")]
+    events: Annotated[
+        tuple[EventKindName, ...], Field(min_length=1, max_length=25, json_schema_extra={"uniqueItems": True})
+    ]
+
+    @field_validator("events")
+    @classmethod
+    def _distinct_kinds(cls, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("each kind may appear once")
+        return kinds

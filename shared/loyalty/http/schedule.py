@@ -40,6 +40,7 @@ def expiry_run_view(run: ExpiryRun, event: ScheduledEvent) -> dict[str, Any]:
         "accounts_expired": run.expired,
         "points_expired": run.points,
         "accounts_deferred": run.deferred,
+        "reminders": run.reminded,
         "complete": run.complete,
     }
 

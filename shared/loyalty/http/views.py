@@ -13,6 +13,8 @@ from loyalty.domain.entities import (
     Resolved,
     Reward,
     Totals,
+    WebhookDelivery,
+    WebhookEndpoint,
     format_timestamp,
 )
 from loyalty.domain.operations.members import MergeOutcome, Outcome
@@ -192,6 +194,8 @@ def program_view(program: Program) -> dict[str, Any]:
         "points_expiry_months": program.points_expiry_months,
         "pending_days": program.pending_days,
         "panel": panel_view(program.panel),
+        "events_include_email": program.events_include_email,
+        "expiry_reminder_days": list(program.expiry_reminder_days),
     }
 
 
@@ -318,4 +322,28 @@ def redemption_view(
         "transaction": transaction_view(redemption.entry),
         "account": account_view(redemption.account, cheapest_reward, expiry_months),
         "coupon": coupon_view(redemption.coupon),
+    }
+
+
+def webhook_endpoint_view(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str, Any]:
+    """An endpoint; its signing secret only in the answer that created it."""
+    view: dict[str, Any] = {
+        "id": endpoint.endpoint_id,
+        "url": endpoint.url,
+        "events": list(endpoint.events),
+        "created_at": format_timestamp(endpoint.created_at),
+    }
+    if with_secret:
+        view["secret"] = endpoint.secret
+    return view
+
+
+def delivery_view(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "event_id": delivery.event_id,
+        "type": delivery.type,
+        "attempt": delivery.attempt,
+        "status_code": delivery.status_code,
+        "error": delivery.error,
+        "at": format_timestamp(delivery.at),
     }

@@ -269,6 +269,8 @@ def program_item(store_id: str, program: Program, updated_at: datetime) -> Item:
                 "points_expiry_months": program.points_expiry_months,
                 "pending_days": program.pending_days,
                 "panel": _panel_map(program.panel),
+                "events_include_email": program.events_include_email or None,
+                "expiry_reminder_days": list(program.expiry_reminder_days) or None,
                 "updated_at": format_timestamp(updated_at),
                 # A program with expiry on is listed in the Expiry index's programs partition.
                 "expiry_pk": EXPIRY_PROGRAMS_PARTITION if program.points_expiry_months else None,
@@ -290,6 +292,8 @@ def program_from_item(item: Item) -> Program:
         ),
         pending_days=int(item.get("pending_days", 0)),
         panel=PanelSettings(**item.get("panel", {})),
+        events_include_email=bool(item.get("events_include_email", False)),
+        expiry_reminder_days=tuple(int(days) for days in item.get("expiry_reminder_days", ())),
     )
 
 

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from loyalty.domain.entities import (
     Account,
     Changes,
+    Coupon,
     CustomerStatus,
     EmailClaim,
     IdempotencyRecord,
@@ -27,7 +28,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.program import Program
 from loyalty.errors import TransientFault
-from loyalty.repository import items, reward_items
+from loyalty.repository import items, reward_items, webhooks
 from loyalty.repository.activity import ActivityCounters
 from loyalty.repository.expiry import ExpiryIndex
 from loyalty.repository.faults import infrastructure_faults as _infrastructure_faults
@@ -51,7 +52,9 @@ from loyalty.repository.outcomes import AccountChanged, AlreadyApplied, EmailTak
 from loyalty.repository.pages import Filter, Partition, merged_page
 from loyalty.repository.pending import PendingIndex
 from loyalty.repository.privacy import PrivacyStore
+from loyalty.repository.reminders import ReminderWrites
 from loyalty.repository.rewards import RewardReads
+from loyalty.repository.webhooks import WebhookStore
 
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
 
@@ -66,11 +69,12 @@ def _reversed_as_read(before: int) -> str:
     return "points_reversed = :before"
 
 
-class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords):
+class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, ReminderWrites, WebhookStore):
     """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
     dashboard's per-day counters: repository/activity.py; the rewards catalog's and coupons'
     reads: repository/rewards.py; privacy's: repository/privacy.py; imports' and exports' records:
-    repository/imports.py)."""
+    repository/imports.py; expiry reminders: repository/reminders.py; webhook endpoints:
+    repository/webhooks.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
@@ -233,6 +237,9 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords):
         for action, meaning in reward_items.transaction_actions(self._table, changes):
             actions.append(action)
             meanings.append(meaning)
+        for action, meaning in webhooks.transaction_actions(self._table, changes):
+            actions.append(action)
+            meanings.append(meaning)
         if changes.idempotency is not None:
             record = changes.idempotency
             actions.append(
@@ -295,6 +302,12 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords):
         """An account from a stream record's image (None for any other item)."""
         plain = items.plain(image)
         return items.account_from_item(plain) if items.is_account(plain) else None
+
+    @staticmethod
+    def coupon_from_image(image: Item) -> Coupon | None:
+        """A coupon from a stream record's image (None for any other item)."""
+        plain = items.plain(image)
+        return reward_items.coupon_from_item(plain) if plain.get("sk") == "COUPON" else None
 
     def _rejection(self, error: ClientError, meanings: list[_Meaning]) -> Exception:
         """Name the condition that cancelled a transaction, from its cancellation reasons."""

@@ -1,5 +1,5 @@
-"""The `loyalty` command: run the service locally, invoke a function, sign and send webhooks, mint tokens,
-invite merchants, check a store's invariants.
+"""The `loyalty` command: run the service locally, invoke a function, sign and send webhooks, follow
+the outbound events, mint tokens, invite merchants, check a store's invariants.
 
 One module per command group (server, webhooks, access, project); each subcommand is one ``add_*``
 function that declares its arguments and the function that runs it. Adding a subcommand is writing
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from loyalty.http.tokens import mint_customer_token
 from loyalty_dev.cli.access import add_admin_token, add_merchants, add_token
 from loyalty_dev.cli.common import Run, Subparsers, relative
+from loyalty_dev.cli.outbound import add_tail
 from loyalty_dev.cli.project import add_events, add_reconcile, add_schemas
 from loyalty_dev.cli.server import add_dev, add_dev_reset, add_invoke, add_run_schedule
 from loyalty_dev.cli.webhooks import add_send, webhook_kinds
@@ -29,6 +30,7 @@ COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     add_invoke,
     add_run_schedule,
     add_send,
+    add_tail,
     add_token,
     add_admin_token,
     add_merchants,

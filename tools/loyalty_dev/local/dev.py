@@ -40,6 +40,7 @@ from loyalty_dev.local.environment import (
     local_secrets,
     secret_names,
 )
+from loyalty_dev.local.event_log import EVENTS_LOG
 from loyalty_dev.local.issuer import JWKS_SUFFIX, issuer_url
 from loyalty_dev.local.queues import queue_sources
 from loyalty_dev.local.server import DEFAULT_HOST, DEFAULT_PORT, LocalServer, PortInUse, bind
@@ -49,6 +50,7 @@ from loyalty_dev.sample_events import renew_credentials
 from loyalty_dev.template import Template, load_template
 
 log = logging.getLogger("loyalty.dev")
+ALLOW_LOCAL_WEBHOOKS = "LOYALTY_ALLOW_LOCAL_WEBHOOKS"
 
 
 class DevError(Exception):
@@ -109,6 +111,7 @@ def _banner(server: LocalServer, database: LocalDatabase, created: list[str], se
         for authorizer in cognito_authorizers(server.template):
             keys = issuer_url(server.url, authorizer.user_pool) + JWKS_SUFFIX
             _say(f"  /admin    needs a merchant token ({authorizer.name}, Cognito; local keys {keys})")
+    _say("  events    .venv/bin/loyalty tail   (what the event bus publishes, as it comes)")
     _say("  try       .venv/bin/loyalty send order-created   |   .venv/bin/loyalty token acme c-42")
     _say("            .venv/bin/loyalty admin-token acme   (a merchant of acme; --operator for every store)")
 
@@ -116,6 +119,9 @@ def _banner(server: LocalServer, database: LocalDatabase, created: list[str], se
 def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
     """Bind the port, start the database, create the tables, serve until Ctrl-C; stop all of it."""
     env = dict(os.environ if environ is None else environ)
+    # Webhook endpoints on this machine (http://127.0.0.1…): a developer's own receiver. Never set
+    # by the template: deployed, an endpoint is https:// to a public address only.
+    env.setdefault(ALLOW_LOCAL_WEBHOOKS, "true")
     template = load_template()
     secrets = local_secrets(env, secret_names(template))
     check_secrets(secrets)
@@ -148,6 +154,7 @@ def serve(options: DevOptions, environ: Mapping[str, str] | None = None) -> int:
                 port=options.port,
                 workers_per_function=options.workers_per_function,
                 sock=sock,
+                events_log=EVENTS_LOG,
             )
             try:
                 _banner(server, database, created, secrets)

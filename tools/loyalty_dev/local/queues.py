@@ -1,6 +1,6 @@
-"""The template's queues and buckets under `make dev`: moto's server (S3 and SQS, in memory, in a
-thread of this process) holds them, and a `QueueConsumer` per `Type: SQS` event hands the
-function its messages as Lambda's event source mapping does.
+"""The template's queues, buckets and event buses under `make dev`: moto's server (S3, SQS and
+EventBridge, in memory, in a thread of this process) holds them, and a `QueueConsumer` per
+`Type: SQS` event hands the function its messages as Lambda's event source mapping does.
 
 Why moto's S3 and not a folder: the functions then use the S3 API exactly as deployed (ranged
 GETs, HeadObject, pre-signed PUT and GET links the browser follows), with no second code path in
@@ -15,12 +15,14 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
 
 from loyalty_dev.engines.moto_server import moto_server
+from loyalty_dev.local.event_log import EventLog, route_to_queue
 from loyalty_dev.template import Template
 
 log = logging.getLogger("loyalty.dev")
@@ -58,6 +60,15 @@ def queue_sources(template: Template) -> list[QueueSource]:
     return found
 
 
+def event_buses(template: Template) -> list[str]:
+    """The template's EventBridge buses (logical ids)."""
+    return sorted(
+        name
+        for name, resource in template.resources.items()
+        if resource.get("Type") == "AWS::Events::EventBus"
+    )
+
+
 def bucket_names(template: Template) -> dict[str, str]:
     """Each bucket a function's environment names (logical id → a local name S3 accepts)."""
     named = {
@@ -82,6 +93,8 @@ class LocalTransfers:
     endpoint: str
     environment: dict[str, str]
     queue_urls: dict[str, str]
+    bus_names: dict[str, str] = field(default_factory=dict)
+    tail_queue_urls: dict[str, str] = field(default_factory=dict)  # every event of a bus, for `loyalty tail`
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -98,14 +111,27 @@ def local_transfers(template: Template) -> Iterator[LocalTransfers | None]:
     """None when no function uses a queue or a bucket; otherwise moto's server, until closed."""
     sources = queue_sources(template)
     buckets = bucket_names(template)
-    if not sources and not buckets:
+    buses = event_buses(template)
+    if not sources and not buckets and not buses:
         yield None
         return
     instance = uuid.uuid4().hex[:8]
     with moto_server() as endpoint:
         transfers = LocalTransfers(endpoint, {}, {})
         s3, sqs = transfers.client("s3"), transfers.client("sqs")
-        environment = {"AWS_ENDPOINT_URL_S3": endpoint, "AWS_ENDPOINT_URL_SQS": endpoint}
+        environment = {
+            "AWS_ENDPOINT_URL_S3": endpoint,
+            "AWS_ENDPOINT_URL_SQS": endpoint,
+            "AWS_ENDPOINT_URL_EVENTBRIDGE": endpoint,
+        }
+        for logical in buses:  # outbound events: the bus the events function publishes to
+            name = f"{logical}-{instance}"
+            transfers.client("events").create_event_bus(Name=name)
+            transfers.bus_names[logical] = name
+            transfers.tail_queue_urls[logical] = route_to_queue(
+                transfers.client("events"), sqs, name, f"{logical}-tail-{instance}"
+            )
+            environment.update(_variables_naming(template, logical, name))
         for logical, bucket in buckets.items():
             s3.create_bucket(Bucket=bucket)
             s3.put_bucket_cors(
@@ -224,11 +250,13 @@ class LocalQueues:
     """What the local server runs for the template's queues: moto's server with the buckets and
     queues (from construction until `close`), and a consumer per `Type: SQS` event."""
 
-    def __init__(self, template: Template | None) -> None:
+    def __init__(self, template: Template | None, events_log: Path | None = None) -> None:
         self._stack = contextlib.ExitStack()
         self.transfers = self._stack.enter_context(local_transfers(template)) if template else None
         self.sources = queue_sources(template) if template and self.transfers else []
         self.consumers: list[QueueConsumer] = []
+        self._events_log = events_log  # where the buses' events are written (None: nowhere)
+        self.event_logs: list[EventLog] = []
 
     @property
     def functions(self) -> set[str]:
@@ -241,6 +269,11 @@ class LocalQueues:
     def start(self, pools: Mapping[str, Any]) -> list[QueueConsumer]:
         """A consumer per `Type: SQS` event, started (once); the server stops and joins them with
         its stream consumers, then `close`s this."""
+        if self.transfers is not None and self._events_log is not None and not self.event_logs:
+            self.event_logs = [
+                EventLog(self.transfers.client("sqs"), url, self._events_log).start()
+                for url in self.transfers.tail_queue_urls.values()
+            ]
         if self.transfers is not None and not self.consumers:
             sqs = self.transfers.client("sqs")
             self.consumers = [
@@ -257,4 +290,8 @@ class LocalQueues:
         """Stop moto's server (after the consumers have stopped)."""
         for consumer in self.consumers:
             consumer.stop()
+        for event_log in self.event_logs:
+            event_log.stop()
+        for event_log in self.event_logs:
+            event_log.join(timeout=5)
         self._stack.close()

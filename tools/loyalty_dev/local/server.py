@@ -34,6 +34,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -118,6 +119,7 @@ class LocalServer:
         table_names: Mapping[str, str] | None = None,
         request_log: Callable[[str], None] | None = None,
         sock: socket.socket | None = None,
+        events_log: Path | None = None,
         streams: bool = True,
         issuer: LocalIssuer | None = None,
         schedules: bool = True,
@@ -125,7 +127,9 @@ class LocalServer:
         """`sock`: a socket already listening (see `bind`), which the server then owns.
         `streams`: run the functions that consume the template's table streams.
         `issuer`: whose tokens the template's Cognito authorizers accept (default: the one of
-        .dev-data/local-issuer/, made on first use, when some route needs it)."""
+        .dev-data/local-issuer/, made on first use, when some route needs it).
+        `events_log`: the file the template's event buses' events are appended to (`loyalty tail`
+        follows it; None: they are published to the local bus and go nowhere else)."""
         self.template = template
         self.host = host
         self.requested_port = port
@@ -135,7 +139,9 @@ class LocalServer:
         consumers = {source.function for source in self.stream_sources if source.problem is None}
         self.schedule_sources: list[ScheduleSource] = schedule_sources(template) if schedules else []
         consumers |= {source.function for source in self.schedule_sources}
-        self.queues = LocalQueues(template)  # the template's queues and buckets (moto), and their consumers
+        self.queues = LocalQueues(
+            template, events_log
+        )  # the template's queues and buckets (moto), and their consumers
         consumers |= self.queues.functions
         self.pools = {
             name: FunctionPool(

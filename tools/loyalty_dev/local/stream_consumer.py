@@ -59,13 +59,14 @@ def _stream_table(stream: Any) -> str | None:
     return None
 
 
-def stream_sources(template: Template) -> list[StreamSource]:
+def stream_sources(template: Template, function: str | None = None) -> list[StreamSource]:
     """Every function event of `Type: DynamoDB` on the stream of a table of the template (a stream
-    from elsewhere is not local, and an event with `Enabled: false` is not running)."""
+    from elsewhere is not local, and an event with `Enabled: false` is not running); `function`:
+    only that function's."""
     tables = template.tables()
     sources = []
     for name, resource in template.resources.items():
-        if resource.get("Type") != "AWS::Serverless::Function":
+        if resource.get("Type") != "AWS::Serverless::Function" or function not in (None, name):
             continue
         for event_name, event in (resource.get("Properties", {}).get("Events") or {}).items():
             properties = event.get("Properties") or {}

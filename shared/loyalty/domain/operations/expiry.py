@@ -12,6 +12,10 @@ has been dormant for the program's months, once, in one conditional transaction 
 - Work per invocation is bounded by `time_left`: the run stops between accounts when the function
   is about to time out, and says so; every account it did not reach is still due, and the next run
   (the next day, or one started by hand) takes it. Each day's run starts at another store.
+- Reminders (the program's `expiry_reminder_days`): the same pass reads on to the accounts that
+  expire within the farthest reminder day, and puts each the reminder it is due, once per
+  customer, activity and reminder day, conditioned on the revision it read
+  (rules/reminders.py, repository/reminders.py); EventsFunction tells it from the stream.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from datetime import datetime
 
 from loyalty.domain.entities import Account
 from loyalty.domain.operations.retries import with_contention_retries
-from loyalty.domain.rules.expiry import decide_expiry, due_bound
+from loyalty.domain.rules.expiry import decide_expiry, due_bound, is_due
+from loyalty.domain.rules.reminders import reminder_bound, reminder_due
 from loyalty.errors import TransientFault
 from loyalty.repository import EntryExists, Repository
 
@@ -39,6 +44,7 @@ class ExpiryRun:
     expired: int = 0
     points: int = 0
     deferred: int = 0
+    reminded: int = 0
     complete: bool = True
 
 
@@ -59,12 +65,21 @@ def run_expiry(
         if months is None:  # the index lists programs with expiry only; a stale entry is skipped
             continue
         run.stores += 1
-        for account in repository.expiry.dormant(store_id, due_bound(now, months)):
+        days = program.expiry_reminder_days
+        # One pass over the index: the due accounts, and (with reminders on) those expiring within
+        # the farthest reminder day, which are told rather than expired.
+        bound = (
+            max(due_bound(now, months), reminder_bound(now, months, days)) if days else due_bound(now, months)
+        )
+        for account in repository.expiry.dormant(store_id, bound):
             if time_left is not None and time_left() < STOP_WITH_SECONDS_LEFT:
                 run.complete = False
                 return run
             run.read += 1
             try:
+                if not is_due(account, months, now):
+                    run.reminded += remind_account(repository, account, months, days, now)
+                    continue
                 points = expire_account(repository, account, months, now, run_id)
             except TransientFault:
                 run.deferred += 1  # still due: the next run takes it
@@ -73,6 +88,25 @@ def run_expiry(
                 run.expired += 1
                 run.points += points
     return run
+
+
+def remind_account(
+    repository: Repository, seen: Account, months: int, reminder_days: tuple[int, ...], now: datetime
+) -> int:
+    """Put the reminder the account is due, once (1: put now; 0: none due, or put before)."""
+    read: list[Account | None] = [seen]
+
+    def attempt() -> int:
+        account = read[0] or repository.get_account(seen.store_id, seen.customer_id)
+        if account is None:
+            return 0
+        reminder = reminder_due(account, months, reminder_days, now)
+        if reminder is None:
+            return 0
+        read[0] = None  # a retry reads the account again, consistently
+        return 1 if repository.remind(reminder, account) else 0
+
+    return with_contention_retries(attempt)
 
 
 def expire_account(repository: Repository, seen: Account, months: int, now: datetime, run_id: str) -> int:

@@ -40,6 +40,8 @@ def put_program(store_id: str) -> Response[str]:
         points_expiry_months=request.points_expiry_months,
         pending_days=request.pending_days,
         panel=PanelSettings(**request.panel.model_dump()),
+        events_include_email=request.events_include_email,
+        expiry_reminder_days=tuple(sorted(request.expiry_reminder_days, reverse=True)),
     )
 
     def render(saved: Program) -> tuple[int, dict[str, Any]]:
