@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
 # A store id has no colon, so that a customer token's sub `<store>:<customer>`, split at its first
@@ -157,6 +157,21 @@ class PanelRequest(_Model):
     accent_color: AccentColor | None = None
 
 
+TierId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,32}$")]
+# A decimal from 1 to 10 with at most two decimals.
+Multiplier = Annotated[str, StringConstraints(pattern=r"^([1-9](\.[0-9]{1,2})?|10(\.0{1,2})?)$")]
+
+
+class TierRequest(_Model):
+    """A VIP tier: reached when a customer's qualifying points in the window meet `threshold`."""
+
+    id: TierId
+    name: PanelName
+    threshold: Annotated[int, Field(ge=1, le=1_000_000_000)]
+    earn_multiplier: Multiplier = "1"
+    entry_bonus: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+
 class ProgramRequest(_Model):
     active: bool
     points_per_currency_unit: Rate
@@ -166,6 +181,18 @@ class ProgramRequest(_Model):
     points_expiry_months: Annotated[int, Field(ge=1, le=60)] | None = None
     pending_days: Annotated[int, Field(ge=0, le=90)] = 0
     panel: PanelRequest = PanelRequest()
+    # At most 5 tiers, unique ids, strictly increasing thresholds (checked in tier order).
+    tiers: Annotated[tuple[TierRequest, ...], Field(max_length=5)] = ()
+    tier_window_months: Annotated[int, Field(ge=1, le=36)] | None = 12
+
+    @model_validator(mode="after")
+    def _tiers_in_order(self) -> ProgramRequest:
+        if len({tier.id for tier in self.tiers}) != len(self.tiers):
+            raise ValueError("tier ids must be unique")
+        thresholds = [tier.threshold for tier in self.tiers]
+        if any(later <= earlier for earlier, later in zip(thresholds, thresholds[1:], strict=False)):
+            raise ValueError("tier thresholds must be strictly increasing")
+        return self
 
 
 # The rewards catalog and coupons ----------------------------------------

@@ -17,7 +17,7 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
-from loyalty.domain.program import PanelSettings, Program
+from loyalty.domain.program import PanelSettings, Program, TierLevel
 from loyalty.domain.rules.expiry import expires_at
 from loyalty.domain.rules.refunds import RefundOutcome
 from loyalty.domain.rules.rewards import Redemption, reward_available
@@ -192,6 +192,18 @@ def program_view(program: Program) -> dict[str, Any]:
         "points_expiry_months": program.points_expiry_months,
         "pending_days": program.pending_days,
         "panel": panel_view(program.panel),
+        "tiers": [tier_level_view(tier) for tier in program.tiers],
+        "tier_window_months": program.tier_window_months,
+    }
+
+
+def tier_level_view(tier: TierLevel) -> dict[str, Any]:
+    return {
+        "id": tier.id,
+        "name": tier.name,
+        "threshold": tier.threshold,
+        "earn_multiplier": str(tier.earn_multiplier),
+        "entry_bonus": tier.entry_bonus,
     }
 
 
@@ -218,7 +230,8 @@ def public_program_view(store_id: str, program: Program, rewards: list[Reward]) 
         "pending_days": program.pending_days,
         "points_expiry_months": program.points_expiry_months,
         "rewards": [_offered_reward(reward) for reward in rewards],
-        "tiers": [],
+        "tiers": [tier_level_view(tier) for tier in program.tiers],
+        "tier_window_months": program.tier_window_months,
         "ways_to_earn": [],
         "campaigns": [],
         "signup_url": panel.signup_url,

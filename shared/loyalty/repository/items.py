@@ -15,17 +15,20 @@ from loyalty.domain.entities import (
     DataRequest,
     EmailClaim,
     EntryType,
+    HeldTier,
     IdempotencyRecord,
     LedgerEntry,
     Points,
+    Tiering,
     Totals,
     format_timestamp,
 )
-from loyalty.domain.program import PanelSettings, Program
+from loyalty.domain.program import PanelSettings, Program, TierLevel
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     EXPIRY_PROGRAMS_PARTITION,
     PENDING_SHARDS,
+    TIERS_SHARDS,
     Item,
     account_key,
     account_pk,
@@ -40,6 +43,7 @@ from loyalty.repository.keys import (
     pending_partition,
     program_key,
     shard_of,
+    tiers_partition,
 )
 
 _EXPIRING = frozenset({CustomerStatus.MEMBER, CustomerStatus.CANDIDATE})
@@ -128,9 +132,64 @@ def account_item(account: Account) -> Item:
                     else None
                 ),
                 "expiry_sk": f"{listed_at}#{account.customer_id}" if expiring else None,
+                **_tiering_attributes(account),
             }
         ),
     }
+
+
+def _tiering_attributes(account: Account) -> dict[str, Any]:
+    """The tier attributes (none for an account without qualifying points or tier). Months are
+    a map keyed YYYY-MM; the sparse Tiers index lists the account under `listed_until`."""
+    tiering = account.tiering
+    held = tiering.held
+    listed = tiering.listed_until
+    return {
+        "tier_months": {_month_key(month): points for month, points in tiering.months} or None,
+        "tier_points": tiering.total or None,
+        "tier": (
+            {
+                "id": held.id,
+                "since": format_timestamp(held.since),
+                **({"until": format_timestamp(held.kept_until)} if held.kept_until else {}),
+            }
+            if held
+            else None
+        ),
+        "tier_bonuses": set(tiering.bonuses_paid) or None,
+        "tiers_pk": tiers_partition(shard_of(f"{account.store_id}#{account.customer_id}", TIERS_SHARDS))
+        if listed
+        else None,
+        "tiers_sk": f"{format_timestamp(listed)}#{account.store_id}#{account.customer_id}" if listed else None,
+    }
+
+
+def _month_key(month: int) -> str:
+    year, index = divmod(month, 12)
+    return f"{year:04d}-{index + 1:02d}"
+
+
+def _month_of(key: str) -> int:
+    year, month = key.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def _tiering_from_item(item: Item) -> Tiering:
+    held = item.get("tier")
+    listed = item.get("tiers_sk")
+    return Tiering(
+        months=tuple(sorted((_month_of(key), int(points)) for key, points in item.get("tier_months", {}).items())),
+        total=int(item.get("tier_points", 0)),
+        held=HeldTier(
+            id=str(held["id"]),
+            since=_timestamp(held["since"]),
+            kept_until=_timestamp(held["until"]) if "until" in held else None,
+        )
+        if held
+        else None,
+        bonuses_paid=frozenset(item.get("tier_bonuses", ())),
+        listed_until=_timestamp(str(listed).split("#", 1)[0]) if listed else None,
+    )
 
 
 def _listed_at(item: Item) -> datetime | None:
@@ -170,6 +229,7 @@ def account_from_item(item: Item) -> Account:
         pending_release_at=_timestamp(release) if release else None,
         expiry_listed_at=_listed_at(item),
         erased_at=_timestamp(item["erased_at"]) if "erased_at" in item else None,
+        tiering=_tiering_from_item(item),
     )
 
 
@@ -269,6 +329,9 @@ def program_item(store_id: str, program: Program, updated_at: datetime) -> Item:
                 "points_expiry_months": program.points_expiry_months,
                 "pending_days": program.pending_days,
                 "panel": _panel_map(program.panel),
+                "tiers": [_tier_map(tier) for tier in program.tiers] or None,
+                # Stored even when it is the default: None means a lifetime window.
+                "tier_window_months": program.tier_window_months or 0,
                 "updated_at": format_timestamp(updated_at),
                 # A program with expiry on is listed in the Expiry index's programs partition.
                 "expiry_pk": EXPIRY_PROGRAMS_PARTITION if program.points_expiry_months else None,
@@ -290,6 +353,29 @@ def program_from_item(item: Item) -> Program:
         ),
         pending_days=int(item.get("pending_days", 0)),
         panel=PanelSettings(**item.get("panel", {})),
+        tiers=tuple(_tier_from_map(tier) for tier in item.get("tiers", ())),
+        # Programs stored before tiers existed get the default window; 0 stands for lifetime.
+        tier_window_months=int(item.get("tier_window_months", 12)) or None,
+    )
+
+
+def _tier_map(tier: TierLevel) -> dict[str, Any]:
+    return {
+        "id": tier.id,
+        "name": tier.name,
+        "threshold": tier.threshold,
+        "earn_multiplier": str(tier.earn_multiplier),
+        "entry_bonus": tier.entry_bonus,
+    }
+
+
+def _tier_from_map(values: Mapping[str, Any]) -> TierLevel:
+    return TierLevel(
+        id=str(values["id"]),
+        name=str(values["name"]),
+        threshold=int(values["threshold"]),
+        earn_multiplier=Decimal(str(values["earn_multiplier"])),
+        entry_bonus=int(values["entry_bonus"]),
     )
 
 
