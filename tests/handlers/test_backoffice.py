@@ -17,6 +17,8 @@ DEFAULT_PROGRAM = {
     "points_expiry_months": None,
     "pending_days": 0,
     "panel": {"name": None, "currency": None, "signup_url": None, "login_url": None, "accent_color": None},
+    "tiers": [],
+    "tier_window_months": 12,
 }
 
 

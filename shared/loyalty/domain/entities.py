@@ -126,7 +126,7 @@ class Account:
     erased_at: datetime | None = None
     # VIP tiers (domain/rules/tiers.py): the qualifying points per UTC month and in all, the tier
     # recorded with its `kept_until`, and the tiers whose entry bonus was paid.
-    tiering: Tiering = field(default_factory=lambda: Tiering())
+    tiering: Tiering = field(default_factory=Tiering)
 
     @property
     def can_redeem(self) -> bool:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    model_validator,
+)
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
 # A store id has no colon, so that a customer token's sub `<store>:<customer>`, split at its first
@@ -190,7 +199,7 @@ class ProgramRequest(_Model):
         if len({tier.id for tier in self.tiers}) != len(self.tiers):
             raise ValueError("tier ids must be unique")
         thresholds = [tier.threshold for tier in self.tiers]
-        if any(later <= earlier for earlier, later in zip(thresholds, thresholds[1:], strict=False)):
+        if any(later <= earlier for earlier, later in itertools.pairwise(thresholds)):
             raise ValueError("tier thresholds must be strictly increasing")
         return self
 

@@ -160,7 +160,9 @@ def _tiering_attributes(account: Account) -> dict[str, Any]:
         "tiers_pk": tiers_partition(shard_of(f"{account.store_id}#{account.customer_id}", TIERS_SHARDS))
         if listed
         else None,
-        "tiers_sk": f"{format_timestamp(listed)}#{account.store_id}#{account.customer_id}" if listed else None,
+        "tiers_sk": f"{format_timestamp(listed)}#{account.store_id}#{account.customer_id}"
+        if listed
+        else None,
     }
 
 
@@ -178,7 +180,9 @@ def _tiering_from_item(item: Item) -> Tiering:
     held = item.get("tier")
     listed = item.get("tiers_sk")
     return Tiering(
-        months=tuple(sorted((_month_of(key), int(points)) for key, points in item.get("tier_months", {}).items())),
+        months=tuple(
+            sorted((_month_of(key), int(points)) for key, points in item.get("tier_months", {}).items())
+        ),
         total=int(item.get("tier_points", 0)),
         held=HeldTier(
             id=str(held["id"]),

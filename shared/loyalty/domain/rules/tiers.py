@@ -16,6 +16,7 @@ passed on the way up is paid once per customer and tier, ever (its entry id is t
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -66,7 +67,7 @@ def tiers_problem(tiers: tuple[TierLevel, ...], window_months: int | None) -> st
         if not 0 <= tier.entry_bonus <= MAX_ENTRY_BONUS:
             return f"entry_bonus is 0..{MAX_ENTRY_BONUS}"
     thresholds = [tier.threshold for tier in tiers]
-    if any(later <= earlier for earlier, later in zip(thresholds, thresholds[1:], strict=False)):
+    if any(later <= earlier for earlier, later in itertools.pairwise(thresholds)):
         return "tier thresholds must be strictly increasing"
     return None
 
@@ -233,7 +234,7 @@ def judge(
     until = add_months(when, window) if window is not None else None
     if kept is not None and target == kept:
         record = tiering.held
-        assert record is not None  # noqa: S101 - a kept tier is a recorded one
+        assert record is not None
         if until is None or (record.kept_until is not None and record.kept_until >= until):
             return account, ()
         return replace(account, tiering=replace(tiering, held=replace(record, kept_until=until))), ()
