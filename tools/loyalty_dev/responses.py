@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from loyalty_dev.tier_responses import TierFields, TierLevel
+
 Points = Annotated[int, Field(description="A number of points.")]
 Timestamp = Annotated[
     str,
@@ -45,7 +47,7 @@ class AccountPoints(_Answer):
     )
 
 
-class Account(_Answer):
+class Account(TierFields):
     store_id: str
     customer_id: str = Field(
         description="The account's customer (the surviving member when a merged guest id was asked for)."
@@ -110,10 +112,12 @@ class Transaction(_Answer):
         "pending",
         "release",
         "cancel",
+        "bonus",
     ] = Field(
         description="`pending`: an order's points held for the return window (outside the balance); "
         "`release`: what is left of them, made available when the window closes; `cancel`: a "
-        "refund inside the window, taken out of the pending points (the balance does not move)."
+        "refund inside the window, taken out of the pending points (the balance does not move); "
+        "`bonus`: a tier's entry bonus."
     )
     points: int = Field(description="Signed; negative takes points away.")
     balance_after: Points
@@ -251,6 +255,10 @@ class Program(_Answer):
         "(0: at once).",
     )
     panel: PanelSettings
+    tiers: list[TierLevel] = Field(default=[], max_length=5, description="Lowest threshold first.")
+    tier_window_months: int | None = Field(
+        default=12, ge=1, le=36, description="The rolling window of qualifying points; null: lifetime."
+    )
 
 
 class OfferedReward(_Answer):
@@ -275,7 +283,7 @@ class PublicProgram(_Answer):
     pending_days: int
     points_expiry_months: int | None
     rewards: list[OfferedReward] = Field(description="The active rewards, cheapest first.")
-    tiers: list[dict[str, Any]] = Field(description="Empty until the program has tiers.")
+    tiers: list[TierLevel] = Field(description="The program's tiers, lowest first; empty without tiers.")
     ways_to_earn: list[dict[str, Any]] = Field(description="Empty until the program has other ways to earn.")
     campaigns: list[dict[str, Any]] = Field(description="The running campaigns; empty until there are some.")
     signup_url: str | None

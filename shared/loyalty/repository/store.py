@@ -52,6 +52,7 @@ from loyalty.repository.pages import Filter, Partition, merged_page
 from loyalty.repository.pending import PendingIndex
 from loyalty.repository.privacy import PrivacyStore
 from loyalty.repository.rewards import RewardReads
+from loyalty.repository.tiers import TiersIndex
 
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
 
@@ -77,6 +78,7 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords):
         self._client = client
         self.expiry = ExpiryIndex(table_name, client, _infrastructure_faults)
         self.pending = PendingIndex(table_name, client, _infrastructure_faults)
+        self.tiers = TiersIndex(table_name, client, _infrastructure_faults)
 
     # Reads -----------------------------------------------------------------------------------
 

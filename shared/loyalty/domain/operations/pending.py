@@ -24,13 +24,11 @@ from loyalty.domain.entities import Account, LedgerEntry
 from loyalty.domain.operations.customers import resolve
 from loyalty.domain.operations.program import ProgramCache, cached_program
 from loyalty.domain.operations.retries import with_contention_retries
+from loyalty.domain.operations.scheduled import work_through
 from loyalty.domain.program import Program
 from loyalty.domain.rules.pending import decide_release, is_due, next_release_at, still_pending
 from loyalty.domain.rules.tiers import with_tiers
-from loyalty.errors import TransientFault
 from loyalty.repository import AccountChanged, EntryExists, Repository
-
-STOP_WITH_SECONDS_LEFT = 10.0  # leave the function this long to finish and report
 
 
 @dataclass
@@ -53,22 +51,13 @@ def run_release(
     programs: ProgramCache | None = None,
 ) -> ReleaseRun:
     """Release every due pending entry of every store, as of `now` (the schedule's time)."""
-    run = ReleaseRun()
     programs = programs or ProgramCache(Program())
-    for seen in repository.pending.due(now):
-        if time_left is not None and time_left() < STOP_WITH_SECONDS_LEFT:
-            run.complete = False
-            return run
-        run.read += 1
-        try:
-            points = release_entry(repository, seen, now, run_id, programs)
-        except TransientFault:
-            run.deferred += 1  # still due: the next run takes it
-            continue
-        if points:
-            run.released += 1
-            run.points += points
-    return run
+    tally = work_through(
+        repository.pending.due(now),
+        lambda seen: release_entry(repository, seen, now, run_id, programs) or None,
+        time_left,
+    )
+    return ReleaseRun(tally.read, tally.changed, tally.points, tally.deferred, tally.complete)
 
 
 def release_entry(
