@@ -171,7 +171,8 @@ def test_the_daily_review_lists_again_then_lets_the_tier_fall_and_reruns_change_
     assert review(service, "2027-12-02T03:45:00Z", event_id="run-1")["accounts_read"] == 0
     assert service.snapshot() == after
     item = service.items()[("STORE#acme#CUSTOMER#ann", "ACCOUNT")]
-    assert "tier" not in item and "tiers_pk" not in item
+    assert "tier" not in item
+    assert "tiers_pk" not in item
     service.assert_sound()
 
 
