@@ -179,7 +179,8 @@ def report_tiers(report: Report, orders: list[Measured], review: ReviewMeasured)
     dollars = run_wru / 1e6 * PRICE_PER_MILLION_WRU + run_rru / 1e6 * PRICE_PER_MILLION_RRU
     report.line(
         f"  {STORE_OF_100K.accounts:,} accounts, {STORE_OF_100K.due_share:.0%} due ({due:,}): "
-        f"{queries} Query pages of keys ({queries * page_rru:g} RRU) + {due:,} GetItem ({due * per_account_rru:,} RRU) + "
+        f"{queries} Query pages of keys ({queries * page_rru:g} RRU) + "
+        f"{due:,} GetItem ({due * per_account_rru:,} RRU) + "
         f"{due:,} TransactWriteItems (<= {run_wru:,} WRU) = ${dollars:.4f} per run; accounts not due are "
         "in later ranges of the index, and none is read"
     )
