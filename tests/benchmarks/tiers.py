@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from loyalty.domain.entities import format_timestamp
+from loyalty.domain.rules.expiry import add_months
+from loyalty.domain.rules.tiers import month_index, month_start
 from loyalty.repository.keys import TIERS_SHARDS
 from loyalty.repository.tiers import PAGE_SIZE
 from tests.benchmarks.calls import ORDER_TARGET, Measured, Scenario
@@ -54,18 +58,24 @@ def _tiered(harness: Harness) -> None:
         raise RuntimeError(f"setting up the program: {answer.status} {answer.body}")
 
 
+def _hours_ago(hours: int) -> str:
+    """Orders are judged at the real clock's now: their times are set from it."""
+    return format_timestamp(datetime.now(UTC) - timedelta(hours=hours))
+
+
 def _holding_silver(harness: Harness) -> str:
     _tiered(harness)
-    _order(harness, "t-1", "t", "2026-12-01T10:00:00Z")  # 49 points: no tier yet
-    _order(harness, "t-2", "t", "2026-12-02T10:00:00Z")  # 98
-    _order(harness, "t-3", "t", "2026-12-03T10:00:00Z")  # Silver reached, its bonus paid
+    _order(harness, "t-1", "t", _hours_ago(4))  # 49 points: no tier yet
+    _order(harness, "t-2", "t", _hours_ago(3))  # 98
+    _order(harness, "t-3", "t", _hours_ago(2))  # Silver reached, its bonus paid
     return ""
 
 
 def _eleven_months(harness: Harness) -> str:
     _tiered(harness)
-    for month in range(1, 12):
-        _order(harness, f"m-{month}", "m", f"2026-{month:02d}-15T10:00:00Z")
+    now = datetime.now(UTC)
+    for months in range(11, 0, -1):
+        _order(harness, f"m-{months}", "m", format_timestamp(add_months(now, -months)))
     return ""
 
 
@@ -74,14 +84,14 @@ def tier_scenarios() -> tuple[Scenario, ...]:
         Scenario(
             HELD_SCENARIO,
             _holding_silver,
-            lambda h: _order(h, "t-4", "t", "2026-12-04T09:00:00Z"),
+            lambda h: _order(h, "t-4", "t", _hours_ago(1)),
             (ORDER_TARGET,),
             is_order=True,
         ),
         Scenario(
             NEW_MONTH_SCENARIO,
             _eleven_months,
-            lambda h: _order(h, "m-12", "m", "2026-12-04T09:00:00Z"),
+            lambda h: _order(h, "m-12", "m", format_timestamp(datetime.now(UTC))),
             (ORDER_TARGET,),
             is_order=True,
         ),
@@ -120,12 +130,16 @@ def _run(harness: Harness, name: str, time: str) -> tuple[Measured, list[tuple[i
 
 def measure_review(harness: Harness) -> ReviewMeasured:
     _tiered(harness)
-    for day in (1, 2, 3):  # Silver reached on 3 December 2025: kept until 3 December 2026
-        _order(harness, f"r-{day}", "r", f"2025-12-0{day}T10:00:00Z")
-    # Due on 4 December 2026, but December 2025 is still in the window: kept, listed again.
-    kept, pages, first = _run(harness, "review: tier kept, listed again", "2026-12-04T03:45:00Z")
-    # 1 January 2027: December 2025 has left the window, Silver falls.
-    fallen, _, second = _run(harness, "review: tier falls", "2027-01-02T03:45:00Z")
+    # Silver reached on the 10th of the month a year ago (the real clock's window still holds it).
+    reached = add_months(datetime.now(UTC), -12).replace(day=10, hour=10, minute=0, second=0, microsecond=0)
+    for hour in (0, 1, 2):
+        _order(harness, f"r-{hour}", "r", format_timestamp(reached + timedelta(hours=hour)))
+    # Due at kept_until, but that month is still in the window (whole months): kept, listed again.
+    due = add_months(reached, 12) + timedelta(hours=3)
+    kept, pages, first = _run(harness, "review: tier kept, listed again", format_timestamp(due))
+    # The month has left the window: Silver falls.
+    gone = month_start(month_index(reached) + 13) + timedelta(hours=3)
+    fallen, _, second = _run(harness, "review: tier falls", format_timestamp(gone))
     return ReviewMeasured(kept, fallen, pages, [first, second])
 
 

@@ -4,9 +4,14 @@ and the daily review (TierReviewFunction) with its reruns."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
+from loyalty.domain.entities import format_timestamp
+from loyalty.domain.rules.expiry import add_months
+from loyalty.domain.rules.tiers import month_index, month_start
 
 from tests.support import STORE, Service, order_event, refund_event, registration_event
 
@@ -20,7 +25,16 @@ PROGRAM = {
     "tiers": [SILVER, GOLD],
     "tier_window_months": 12,
 }
-OCCURRED = "2026-11-20T10:00:00Z"
+# The handlers judge tiers at the real clock's now: the orders occur two weeks before it, at 10:00.
+_OCCURRED = (datetime.now(UTC) - timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
+OCCURRED = format_timestamp(_OCCURRED)
+KEPT_UNTIL = add_months(_OCCURRED, 12)
+# The first day the window (whole UTC months) no longer holds the orders' month.
+MONTH_LEFT = month_start(month_index(_OCCURRED) + 13)
+
+
+def at(moment: datetime) -> str:
+    return format_timestamp(moment)
 
 
 def tiered(service: Service, **settings: Any) -> None:
@@ -102,8 +116,8 @@ def test_an_order_reaches_a_tier_at_once_pays_its_bonus_and_the_next_order_is_mu
     assert first["balance"] == 700  # ... and its entry bonus is in the same transaction
     account = customer(service)
     assert account["tier"]["id"] == "silver"
-    assert account["tier"]["since"] == "2026-11-20T10:00:00.000Z"
-    assert account["tier"]["kept_until"] == "2027-11-20T10:00:00.000Z"
+    assert account["tier"]["since"] == OCCURRED
+    assert account["tier"]["kept_until"] == at(KEPT_UNTIL)
     assert account["next_tier"] == {"id": "gold", "name": "Gold", "threshold": 2000, "points_needed": 1400}
     assert account["qualifying_points"] == 600  # bonuses never qualify
     bonus = next(entry for entry in history(service) if entry["type"] == "bonus")
@@ -158,17 +172,18 @@ def test_the_daily_review_lists_again_then_lets_the_tier_fall_and_reruns_change_
     tiered(service)
     member(service)
     order(service, "1001", "600")
-    # At kept_until the window (whole months) still holds November 2026: listed again until it leaves.
-    kept = review(service, "2027-11-21T03:45:00Z")
+    # At kept_until the window (whole months) still holds the order's month: listed again until it leaves.
+    first_run = at(KEPT_UNTIL + timedelta(hours=1))
+    kept = review(service, first_run)
     assert (kept["accounts_read"], kept["accounts_changed"]) == (1, 1)
-    assert customer(service)["tier"]["kept_until"] == "2027-12-01T00:00:00.000Z"
-    assert review(service, "2027-11-21T03:45:00Z")["accounts_read"] == 0
+    assert customer(service)["tier"]["kept_until"] == at(MONTH_LEFT)
+    assert review(service, first_run)["accounts_read"] == 0
     before = service.snapshot()
-    fallen = review(service, "2027-12-02T03:45:00Z", event_id="run-1")
+    fallen = review(service, at(MONTH_LEFT + timedelta(days=1)), event_id="run-1")
     assert fallen["accounts_changed"] == 1
     after = service.snapshot()
     assert after != before
-    assert review(service, "2027-12-02T03:45:00Z", event_id="run-1")["accounts_read"] == 0
+    assert review(service, at(MONTH_LEFT + timedelta(days=1)), event_id="run-1")["accounts_read"] == 0
     assert service.snapshot() == after
     item = service.items()[("STORE#acme#CUSTOMER#ann", "ACCOUNT")]
     assert "tier" not in item
