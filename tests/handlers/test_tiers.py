@@ -12,7 +12,6 @@ import pytest
 from loyalty.domain.entities import format_timestamp
 from loyalty.domain.rules.expiry import add_months
 from loyalty.domain.rules.tiers import month_index, month_start
-
 from tests.support import STORE, Service, order_event, refund_event, registration_event
 
 SILVER = {"id": "silver", "name": "Silver", "threshold": 500, "earn_multiplier": "1.25", "entry_bonus": 100}
