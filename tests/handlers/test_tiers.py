@@ -12,7 +12,7 @@ import pytest
 from loyalty.domain.entities import format_timestamp
 from loyalty.domain.rules.expiry import add_months
 from loyalty.domain.rules.tiers import month_index, month_start
-from tests.support import STORE, Service, order_event, refund_event, registration_event
+from tests.support import STORE, Service, invitation_event, order_event, refund_event, registration_event
 
 SILVER = {"id": "silver", "name": "Silver", "threshold": 500, "earn_multiplier": "1.25", "entry_bonus": 100}
 GOLD = {"id": "gold", "name": "Gold", "threshold": 2000, "earn_multiplier": "1.5", "entry_bonus": 300}
@@ -202,3 +202,25 @@ def test_a_change_of_the_tiers_shows_in_the_answers_at_once(service: Service) ->
     public = service.api.request("GET", f"/stores/{STORE}/program")
     assert public.status == 200, public.body
     assert [tier["threshold"] for tier in public.json()["tiers"]] == [200, 2000]
+
+
+def test_a_merge_adds_the_guest_s_qualifying_points_and_the_next_order_records_the_tier(
+    service: Service,
+) -> None:
+    tiered(service)
+    order(service, "g-1", "300", customer_id="guest")
+    member(service)
+    order(service, "m-1", "300")
+    assert service.merge(invitation_event("guest", "ann")).status == 200
+    account = customer(service)
+    assert account["qualifying_points"] == 600
+    assert account["tier"] == {"id": "silver", "name": "Silver", "since": None, "kept_until": None}
+    assert not [entry for entry in history(service) if entry["type"] == "bonus"]
+    order(service, "m-2", "10")  # earns with Silver's multiplier, and records it with its bonus
+    account = customer(service)
+    assert account["tier"]["since"] == OCCURRED
+    assert [entry["id"] for entry in history(service) if entry["type"] == "bonus"] == [
+        "tier-bonus:ann:silver"
+    ]
+    assert account["qualifying_points"] == 612  # floor(10 × 1.25)
+    service.assert_sound()
