@@ -7,11 +7,14 @@ components/schemas, and the contract tests hold every answer of the service to t
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from loyalty_dev.tier_responses import TierFields, TierLevel
+# The program and its public face live beside the tiers; imported here, where every answer is.
+from loyalty_dev.program_responses import OfferedReward, PanelSettings, Program, PublicProgram, TierFields
+
+__all__ = ["OfferedReward", "PanelSettings", "Program", "PublicProgram"]
 
 Points = Annotated[int, Field(description="A number of points.")]
 Timestamp = Annotated[
@@ -213,82 +216,6 @@ class PlatformResult(_Answer):
 
     status: Literal["processed", "updated", "duplicate", "ignored", "conflict"]
     reason: str | None = None
-
-
-class PanelSettings(_Answer):
-    """How the storefront panel presents the program (null: not set)."""
-
-    name: str | None = Field(description="The program's name as shoppers see it (at most 100 characters).")
-    currency: str | None = Field(description="The currency the earning rate is shown in.")
-    signup_url: str | None = Field(
-        description="Where a visitor creates a store account: https (plain http only on localhost "
-        "or 127.0.0.1)."
-    )
-    login_url: str | None = Field(description="Where a visitor signs in; as `signup_url`.")
-    accent_color: str | None = Field(description="`#rrggbb`: the panel's accent colour.")
-
-
-class Program(_Answer):
-    active: bool
-    points_per_currency_unit: str = Field(
-        pattern=r"^[0-9]{1,6}(\.[0-9]{1,6})?$",
-        description="A decimal string, at most 6 digits before the point and 6 after.",
-    )
-    guests_earn_points: bool
-    excluded_customer_tags: list[str] = []
-    storefront_origins: list[str] = Field(
-        default=[],
-        description="The store's sites (scheme://host[:port]) whose browsers may call the storefront routes.",
-    )
-    points_expiry_months: int | None = Field(
-        default=None,
-        ge=1,
-        le=60,
-        description="Months without activity after which a member's or candidate's balance "
-        "expires; null: points never expire.",
-    )
-    pending_days: int = Field(
-        default=0,
-        ge=0,
-        le=90,
-        description="The return window: days an order's points stay pending before they can be spent "
-        "(0: at once).",
-    )
-    panel: PanelSettings
-    tiers: list[TierLevel] = Field(default=[], max_length=5, description="Lowest threshold first.")
-    tier_window_months: int | None = Field(
-        default=12, ge=1, le=36, description="The rolling window of qualifying points; null: lifetime."
-    )
-
-
-class OfferedReward(_Answer):
-    """An active reward as the storefront shows it."""
-
-    id: str
-    name: str
-    points: int = Field(ge=1, le=10_000_000)
-    kind: Literal["amount_off", "percent_off", "free_shipping"]
-    value: str | None = None
-    currency: str | None = None
-
-
-class PublicProgram(_Answer):
-    """The public face of a store's program: nothing about any customer."""
-
-    store_id: str
-    name: str | None
-    currency: str | None
-    active: bool = Field(description="False while the program is paused.")
-    points_per_currency_unit: str
-    pending_days: int
-    points_expiry_months: int | None
-    rewards: list[OfferedReward] = Field(description="The active rewards, cheapest first.")
-    tiers: list[TierLevel] = Field(description="The program's tiers, lowest first; empty without tiers.")
-    ways_to_earn: list[dict[str, Any]] = Field(description="Empty until the program has other ways to earn.")
-    campaigns: list[dict[str, Any]] = Field(description="The running campaigns; empty until there are some.")
-    signup_url: str | None
-    login_url: str | None
-    accent_color: str | None
 
 
 class StorefrontTransaction(_Answer):
