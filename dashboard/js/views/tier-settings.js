@@ -17,14 +17,10 @@ function tierRow(tier, number) {
   const inputs = {};
   const cells = COLUMNS.map(([name, label, type, attributes]) => {
     const value = tier[name] ?? "";
-    inputs[name] = h("input", {
-      name: `tier_${name}_${number}`,
-      type,
-      value: String(value),
-      "aria-label": `Tier ${number}: ${label}`,
-      ...attributes,
-    });
-    return h("td", {}, inputs[name]);
+    const id = `tier-${name}-${number}`;
+    inputs[name] = h("input", { id, name: `tier_${name}_${number}`, type, value: String(value), ...attributes });
+    // A label of its own for each control (the column heading shows it to sighted merchants).
+    return h("td", {}, h("label", { for: id, class: "visually-hidden" }, `Tier ${number}: ${label}`), inputs[name]);
   });
   return { row: h("tr", { "data-tier": String(number) }, ...cells), inputs };
 }
