@@ -34,6 +34,7 @@ p { margin: 0 0 0.5rem; }
 .balance { font-size: 2rem; font-weight: 700; color: var(--accent); margin: 0; }
 .lead { font-weight: 600; }
 .muted { color: #5b6661; font-size: 0.9rem; }
+.tier-progress { display: block; width: 100%; height: 0.5rem; margin: -0.25rem 0 0.5rem; accent-color: var(--accent); }
 .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; }
 ul { list-style: none; margin: 0; padding: 0; }
 li.reward { display: flex; align-items: center; justify-content: space-between; gap: 0.75rem;

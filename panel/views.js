@@ -128,7 +128,10 @@ export class Views {
     if (account?.tier) facts.append(h("p", {}, ...fill(s.tier, { tier: text(account.tier.name ?? account.tier.id) })));
     if (account?.next_tier) {
       const next = account.next_tier;
-      facts.append(h("p", { class: "muted" }, ...fill(s.toNextTier, { points: this.points(next.points_needed), tier: text(next.name ?? next.id) })));
+      const toNext = h("p", { class: "muted" }, ...fill(s.toNextTier, { points: this.points(next.points_needed), tier: text(next.name ?? next.id) }));
+      // The bar is the sentence above drawn: qualifying points out of the next tier's threshold.
+      const done = Math.max(0, next.threshold - next.points_needed);
+      facts.append(toNext, h("progress", { class: "tier-progress", max: String(next.threshold), value: String(done), "aria-hidden": "true" }));
     }
     if (account?.points_expire_at) facts.append(h("p", { class: "muted" }, ...fill(s.expires, { when: this.date(account.points_expire_at) })));
     const canRedeem = Boolean(account?.can_redeem);

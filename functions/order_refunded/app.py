@@ -40,7 +40,8 @@ def shopify_refund_created() -> Response[str]:
 
 def reverse(event: OrderRefunded) -> Response[str]:
     logger.append_keys(order_id=event.refund.order_id)
-    outcome = record_refund(refund(event), runtime().repository)
+    services = runtime()
+    outcome = record_refund(refund(event), services.repository, programs=services.programs)
     if outcome.duplicate:
         count("DuplicateRefunds")
     else:

@@ -24,11 +24,13 @@ from loyalty.runtime import runtime
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # A bad event raises (the invocation fails, the Errors alarm fires) before anything is read.
     scheduled = read_scheduled_event(event)
+    services = runtime()
     run = run_release(
-        runtime().repository,
+        services.repository,
         scheduled.time,
         run_id(scheduled),
         time_left=lambda: context.get_remaining_time_in_millis() / 1000,
+        programs=services.programs,
     )
     count("EntriesReleased", run.released)
     count("PointsReleased", run.points)

@@ -27,16 +27,30 @@ from tests.benchmarks.rejections import report_rejections, time_rejections
 from tests.benchmarks.release import measure_release, pending_scenarios, report_release
 from tests.benchmarks.report import Report, machine, report_verdicts
 from tests.benchmarks.spread import partition_spread, report_spread
+from tests.benchmarks.tiers import measure_review, report_tiers, tier_scenarios
 from tests.benchmarks.timing import report_timing, time_orders
 from tests.benchmarks.wix_verification import measure_wix, report_wix
 from tests.benchmarks.write_units import report_write_units
 
-PARTS = ("calls", "timing", "cpu", "cold", "memory", "rejections", "expiry", "release", "imports", "events")
+PARTS = (
+    "calls",
+    "timing",
+    "cpu",
+    "cold",
+    "memory",
+    "rejections",
+    "expiry",
+    "release",
+    "imports",
+    "events",
+    "tiers",
+)
 
 
 def run_later_parts(report: Report, parts: Collection[str], import_rows: int) -> None:
-    """The parts added with the return window, imports and outbound events: the hourly release, rows
-    per second, and what events add per order."""
+    """The parts added with the return window, imports, outbound events and tiers: the hourly
+    release, rows per second, what events add per order, and the order path with tiers on with the
+    daily tier review."""
     if "release" in parts:
         with moto_harness() as harness:
             release = measure_release(harness)
@@ -47,6 +61,12 @@ def run_later_parts(report: Report, parts: Collection[str], import_rows: int) ->
         with moto_harness() as harness:
             events = measure_events(harness)
         report_events(report, events)
+    if "tiers" in parts:
+        with moto_harness() as harness:
+            orders = [measure(harness, scenario) for scenario in tier_scenarios()]
+        with moto_harness() as harness:
+            review = measure_review(harness)
+        report_tiers(report, orders, review)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

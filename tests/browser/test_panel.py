@@ -328,6 +328,8 @@ def test_pending_points_and_tiers_are_shown_when_the_account_has_them(page: Any,
     assert "30 points pending, available December 20, 2026" in text
     assert "Your tier: Silver" in text
     assert "480 points more to reach Gold" in text
+    progress = page.locator("loyalty-panel progress.tier-progress")
+    assert (progress.get_attribute("value"), progress.get_attribute("max")) == ("520", "1000")
     photograph(page, "member-pending-tier")
 
 

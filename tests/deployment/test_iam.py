@@ -59,6 +59,7 @@ SECRETS_READ = {
     "TotalsFunction": set(),
     "ExpiryFunction": set(),
     "ReleaseFunction": set(),
+    "TierReviewFunction": set(),
     "PrivacyFunction": {SHOPIFY},
     "ShopRedactionFunction": set(),
     "ImportFunction": set(),

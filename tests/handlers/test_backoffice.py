@@ -19,6 +19,8 @@ DEFAULT_PROGRAM = {
     "panel": {"name": None, "currency": None, "signup_url": None, "login_url": None, "accent_color": None},
     "events_include_email": False,
     "expiry_reminder_days": [],
+    "tiers": [],
+    "tier_window_months": 12,
 }
 
 

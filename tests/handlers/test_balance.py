@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import jwt
 import pytest
@@ -19,7 +20,9 @@ from tests.support import (
 
 
 def test_a_member_reads_its_balance(service: Service) -> None:
-    service.order(order_event(has_account=True))
+    # Now: the order's points count toward tiers for the window after it (12 months by default).
+    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    service.order({**order_event(has_account=True), "occurred_at": now})
 
     answer = service.balance("c-42")
 
@@ -39,6 +42,10 @@ def test_a_member_reads_its_balance(service: Service) -> None:
         "updated_at": document["updated_at"],
         "last_activity_at": document["last_activity_at"],
         "erased_at": None,
+        # Qualifying points are counted with or without tiers, so tiers added later see them.
+        "tier": None,
+        "next_tier": None,
+        "qualifying_points": 49,
     }
     assert document["created_at"].endswith("Z")
 

@@ -282,18 +282,18 @@ def test_an_order_or_a_refund_racing_the_run_wins(service: Service, monkeypatch:
 def test_a_run_out_of_time_stops_between_entries_and_the_next_run_finishes(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from loyalty.domain.operations import pending
+    from loyalty.domain.operations import scheduled
 
     window(service, 14)
     for name in ("ann", "bob"):
         member(service, name)
         order(service, f"o-{name}", name, "10")
     before = service.snapshot()
-    monkeypatch.setattr(pending, "STOP_WITH_SECONDS_LEFT", 11.0)  # the local context has 10 s left
+    monkeypatch.setattr(scheduled, "STOP_WITH_SECONDS_LEFT", 11.0)  # the local context has 10 s left
     cut_short = release(service, DUE)
     assert (cut_short["complete"], cut_short["entries_released"]) == (False, 0)
     assert service.snapshot() == before
-    monkeypatch.setattr(pending, "STOP_WITH_SECONDS_LEFT", 0.0)
+    monkeypatch.setattr(scheduled, "STOP_WITH_SECONDS_LEFT", 0.0)
     finished = release(service, DUE)
     assert (finished["complete"], finished["entries_released"]) == (True, 2)
     service.assert_sound()

@@ -10,6 +10,7 @@ every status, content type and body documented in openapi.yaml.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import time
@@ -78,13 +79,16 @@ def accepts_valid_data(ctx: Any, response: Any, case: Any) -> bool | None:
     """schemathesis' positive_data_acceptance, except for a made-up `cursor` (a cursor is opaque,
     valid only when the service issued it) and an activity range that runs backwards or over more
     than 366 days (a relation between `from` and `to`), and a CSV file's text (readable CSV with
-    a `customer_id` header is a file format, not a string schema), and a webhook endpoint's URL that
+    a `customer_id` header is a file format, not a string schema), a webhook endpoint's URL that
     the request-forgery guard refuses (an internal name or address: `refused_url`, judged by the
-    address, not the text): no schema can say any of these."""
+    address, not the text), and a program's tiers whose ids repeat or whose thresholds do not
+    increase (relations between items): no schema can say any of these."""
     if case.path.endswith("/webhook-endpoints") and _refused_url(response):
         return None
     query = case.query or {}
     if "cursor" in query or (case.path.endswith("/activity") and not _a_chart_range(query)):
+        return None
+    if case.path.endswith("/program") and not _tiers_in_order(case.body):
         return None
     if getattr(case, "media_type", None) == "text/csv":
         return None
@@ -96,6 +100,19 @@ def _refused_url(response: Any) -> bool:
         return False
     details = response.json().get("details") or []
     return any(isinstance(detail, dict) and detail.get("type") == "refused_url" for detail in details)
+
+
+def _tiers_in_order(body: Any) -> bool:
+    tiers = body.get("tiers") if isinstance(body, dict) else None
+    if not isinstance(tiers, list) or not all(isinstance(tier, dict) for tier in tiers):
+        return True  # not a matter of the relation: the schema's own checks apply
+    ids = [tier.get("id") for tier in tiers]
+    thresholds = [tier.get("threshold") for tier in tiers]
+    if not all(isinstance(threshold, int) for threshold in thresholds) or not all(
+        isinstance(i, str) for i in ids
+    ):
+        return True
+    return len(set(ids)) == len(ids) and all(b > a for a, b in itertools.pairwise(thresholds))
 
 
 def _a_chart_range(query: dict[str, Any]) -> bool:

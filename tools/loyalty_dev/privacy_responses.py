@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from loyalty_dev.responses import Answer, Coupon, Customer, NextCursor, Timestamp, Transaction
+from loyalty_dev.answer import Answer, NextCursor, Timestamp
+from loyalty_dev.responses import Coupon, Customer, Transaction
 
 
 class DataRequest(Answer):

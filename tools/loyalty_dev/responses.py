@@ -7,27 +7,16 @@ components/schemas, and the contract tests hold every answer of the service to t
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Points = Annotated[int, Field(description="A number of points.")]
-Timestamp = Annotated[
-    str,
-    Field(description="RFC 3339 in UTC, millisecond precision.", json_schema_extra={"format": "date-time"}),
-]
-CustomerStatus = Literal["member", "candidate", "excluded"]
-Outcome = Annotated[
-    Literal["processed", "duplicate"],
-    Field(description="`duplicate`: the business key was already handled, nothing changed."),
-]
-NextCursor = Annotated[
-    str | None, Field(description="Pass it as `cursor` for the next page; null on the last page.")
-]
+from loyalty_dev.answer import Answer, CustomerStatus, NextCursor, Outcome, Points, Timestamp
 
+# The program and its public face live beside the tiers; imported here, where every answer is.
+from loyalty_dev.program_responses import OfferedReward, PanelSettings, Program, PublicProgram, TierFields
 
-class Answer(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+__all__ = ["OfferedReward", "PanelSettings", "Program", "PublicProgram"]
 
 
 class AccountPoints(Answer):
@@ -45,7 +34,7 @@ class AccountPoints(Answer):
     )
 
 
-class Account(Answer):
+class Account(TierFields):
     store_id: str
     customer_id: str = Field(
         description="The account's customer (the surviving member when a merged guest id was asked for)."
@@ -110,10 +99,12 @@ class Transaction(Answer):
         "pending",
         "release",
         "cancel",
+        "bonus",
     ] = Field(
         description="`pending`: an order's points held for the return window (outside the balance); "
         "`release`: what is left of them, made available when the window closes; `cancel`: a "
-        "refund inside the window, taken out of the pending points (the balance does not move)."
+        "refund inside the window, taken out of the pending points (the balance does not move); "
+        "`bonus`: a tier's entry bonus."
     )
     points: int = Field(description="Signed; negative takes points away.")
     balance_after: Points
@@ -209,89 +200,6 @@ class PlatformResult(Answer):
 
     status: Literal["processed", "updated", "duplicate", "ignored", "conflict"]
     reason: str | None = None
-
-
-class PanelSettings(Answer):
-    """How the storefront panel presents the program (null: not set)."""
-
-    name: str | None = Field(description="The program's name as shoppers see it (at most 100 characters).")
-    currency: str | None = Field(description="The currency the earning rate is shown in.")
-    signup_url: str | None = Field(
-        description="Where a visitor creates a store account: https (plain http only on localhost "
-        "or 127.0.0.1)."
-    )
-    login_url: str | None = Field(description="Where a visitor signs in; as `signup_url`.")
-    accent_color: str | None = Field(description="`#rrggbb`: the panel's accent colour.")
-
-
-class Program(Answer):
-    active: bool
-    points_per_currency_unit: str = Field(
-        pattern=r"^[0-9]{1,6}(\.[0-9]{1,6})?$",
-        description="A decimal string, at most 6 digits before the point and 6 after.",
-    )
-    guests_earn_points: bool
-    excluded_customer_tags: list[str] = []
-    storefront_origins: list[str] = Field(
-        default=[],
-        description="The store's sites (scheme://host[:port]) whose browsers may call the storefront routes.",
-    )
-    points_expiry_months: int | None = Field(
-        default=None,
-        ge=1,
-        le=60,
-        description="Months without activity after which a member's or candidate's balance "
-        "expires; null: points never expire.",
-    )
-    pending_days: int = Field(
-        default=0,
-        ge=0,
-        le=90,
-        description="The return window: days an order's points stay pending before they can be spent "
-        "(0: at once).",
-    )
-    panel: PanelSettings
-    events_include_email: bool = Field(
-        default=False,
-        description="Outbound events (EventBridge) carry the customer's email; false: no personal data.",
-    )
-    expiry_reminder_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(
-        default=[],
-        max_length=3,
-        json_schema_extra={"uniqueItems": True},
-        description="Days before a balance expires at which a `points.expiring_soon` event is "
-        "published (once per customer, activity and day); empty: no reminders.",
-    )
-
-
-class OfferedReward(Answer):
-    """An active reward as the storefront shows it."""
-
-    id: str
-    name: str
-    points: int = Field(ge=1, le=10_000_000)
-    kind: Literal["amount_off", "percent_off", "free_shipping"]
-    value: str | None = None
-    currency: str | None = None
-
-
-class PublicProgram(Answer):
-    """The public face of a store's program: nothing about any customer."""
-
-    store_id: str
-    name: str | None
-    currency: str | None
-    active: bool = Field(description="False while the program is paused.")
-    points_per_currency_unit: str
-    pending_days: int
-    points_expiry_months: int | None
-    rewards: list[OfferedReward] = Field(description="The active rewards, cheapest first.")
-    tiers: list[dict[str, Any]] = Field(description="Empty until the program has tiers.")
-    ways_to_earn: list[dict[str, Any]] = Field(description="Empty until the program has other ways to earn.")
-    campaigns: list[dict[str, Any]] = Field(description="The running campaigns; empty until there are some.")
-    signup_url: str | None
-    login_url: str | None
-    accent_color: str | None
 
 
 class StorefrontTransaction(Answer):

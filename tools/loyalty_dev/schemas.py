@@ -18,7 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from loyalty.http import models
 from loyalty.http.platforms import wix
-from loyalty_dev import privacy_responses, responses, webhook_responses
+from loyalty_dev import answer, privacy_responses, responses, webhook_responses
 from loyalty_dev.openapi import OPENAPI_PATH
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -40,11 +40,11 @@ NAMED_TYPES: dict[str, tuple[Any, str]] = {
     "Email": (models.Email, "Compared lower-cased."),
     "Name": (models.Name, "A customer's first or last name."),
     "Reason": (models.Reason, "Why, in words (blank text is no reason)."),
-    "Points": (responses.Points, "A number of points."),
-    "Timestamp": (responses.Timestamp, "RFC 3339 in UTC, millisecond precision."),
-    "CustomerStatus": (responses.CustomerStatus, "A customer's status in the program."),
-    "Outcome": (responses.Outcome, "`duplicate`: the business key was already handled, nothing changed."),
-    "NextCursor": (responses.NextCursor, "Pass it as `cursor` for the next page; null on the last page."),
+    "Points": (answer.Points, "A number of points."),
+    "Timestamp": (answer.Timestamp, "RFC 3339 in UTC, millisecond precision."),
+    "CustomerStatus": (answer.CustomerStatus, "A customer's status in the program."),
+    "Outcome": (answer.Outcome, "`duplicate`: the business key was already handled, nothing changed."),
+    "NextCursor": (answer.NextCursor, "Pass it as `cursor` for the next page; null on the last page."),
     "WixWebhookToken": (
         wix.WebhookToken,
         "The whole body of a Wix webhook: a compact JWS signed RS256 with the Wix app's key. Its `data` "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from loyalty_dev.responses import Answer, Timestamp
+from loyalty_dev.answer import Answer, Timestamp
 
 
 class WebhookEndpoint(Answer):

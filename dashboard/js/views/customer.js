@@ -4,6 +4,7 @@
 import { append, displayName, field, formatPoints, formatTime, h, isolated, replace } from "../dom.js";
 import { notify, showError, wholeNumber, writeAction } from "../ui.js";
 import { privacyForms } from "./privacy.js";
+import { tierDefinitions } from "./tier-settings.js";
 
 const STATUS_WORDS = { member: "Member", candidate: "Guest (not a member yet)", excluded: "Excluded", merged: "Merged" };
 const HISTORY_PAGE = 20;
@@ -25,6 +26,7 @@ const TYPE_WORDS = {
   pending: "Points pending (return window)",
   release: "Pending points released",
   cancel: "Order refunded: pending points cancelled",
+  bonus: "Bonus",
 };
 
 /** A required field's label, saying so (the browser enforces it; the label tells the merchant). */
@@ -94,6 +96,7 @@ export async function renderCustomer(dashboard, container, options) {
         ...definition("Redeemed", formatPoints(points.redeemed), "redeemed"),
         ...(points.expired !== undefined ? definition("Expired", formatPoints(points.expired), "expired") : []),
         ...pendingDefinitions(customer),
+        ...tierDefinitions(customer, definition),
         ...definition("Revision", String(customer.revision), "revision"),
         ...definition("Last activity", formatTime(customer.last_activity_at), "last_activity_at"),
         ...definition("Merged guest files", merged.length ? merged.flatMap((id, index) => [index ? ", " : "", guestLink(id)]) : "none", "merged"),

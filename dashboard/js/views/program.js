@@ -1,9 +1,10 @@
 // The store's program settings: rate, guests earn, excluded tags, paused, expiry, storefront origins,
-// the return window (pending_days) and the storefront panel's presentation.
+// the return window (pending_days), the storefront panel's presentation and the VIP tiers.
 
 import { field, h } from "../dom.js";
 import { writeAction } from "../ui.js";
 import { panelSettings } from "./panel-settings.js";
+import { tierSettings } from "./tier-settings.js";
 
 function lines(text, separator) {
   return text
@@ -44,6 +45,8 @@ export async function renderProgram(dashboard, container) {
   }
   const panel = "panel" in program ? panelSettings(program) : null;
   if (panel) form.append(panel.fieldset);
+  const tiers = "tiers" in program ? tierSettings(program) : null;
+  if (tiers) form.append(tiers.fieldset);
   form.append(h("button", { type: "submit" }, "Save settings"), h("p", { class: "form-error", role: "alert" }));
   writeAction(form, {
     collect: () => {
@@ -65,6 +68,7 @@ export async function renderProgram(dashboard, container) {
         body.pending_days = Number(days);
       }
       if (panel) body.panel = panel.collect();
+      if (tiers) Object.assign(body, tiers.collect());
       return body;
     },
     perform: (body, key) => dashboard.api.request("PUT", dashboard.path("/program"), { body, idempotencyKey: key }),

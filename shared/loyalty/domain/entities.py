@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -33,6 +33,7 @@ class EntryType(StrEnum):
     RELEASE = "release"  # what is left of a pending entry, made available
     CANCEL = "cancel"  # a refund inside the return window: taken out of the pending points
     IMPORT = "import"  # a row of a CSV import: adjusted by its points (add) or to its balance (set)
+    BONUS = "bonus"  # points given for something else than an order (a tier's entry bonus)
 
 
 def utc_now() -> datetime:
@@ -70,6 +71,30 @@ class Points:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldTier:
+    """The tier recorded on an account: reached at `since`, held at least until `kept_until`
+    (None: for good, a lifetime window)."""
+
+    id: str
+    since: datetime
+    kept_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tiering:
+    """What an account keeps for its tiers. `months` holds the signed qualifying points of each
+    UTC month (month index = year × 12 + month − 1), oldest first; `total` all of them, ever.
+    `listed_until` is the `kept_until` the daily review's index lists the account under: never
+    later than the real one, so an order that moves `kept_until` leaves the index key alone."""
+
+    months: tuple[tuple[int, int], ...] = ()
+    total: int = 0
+    held: HeldTier | None = None
+    bonuses_paid: frozenset[str] = frozenset()
+    listed_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     """A customer of one store and its loyalty account; `revision` grows by one at every change."""
 
@@ -99,6 +124,9 @@ class Account:
     expiry_listed_at: datetime | None = None
     # When the customer's personal data was erased (domain/rules/privacy.py); None: never.
     erased_at: datetime | None = None
+    # VIP tiers (domain/rules/tiers.py): the qualifying points per UTC month and in all, the tier
+    # recorded with its `kept_until`, and the tiers whose entry bonus was paid.
+    tiering: Tiering = field(default_factory=Tiering)
 
     @property
     def can_redeem(self) -> bool:

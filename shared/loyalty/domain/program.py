@@ -29,6 +29,17 @@ class PanelSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TierLevel:
+    """A VIP tier of the program: reached when the window's qualifying points meet `threshold`."""
+
+    id: str
+    name: str
+    threshold: int
+    earn_multiplier: Decimal = Decimal(1)
+    entry_bonus: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Program:
     """A store's program settings; every field has the default a store that never set it gets."""
 
@@ -47,6 +58,10 @@ class Program:
     events_include_email: bool = False
     # Days before expiry at which a `points.expiring_soon` event reminds the customer (at most 3).
     expiry_reminder_days: tuple[int, ...] = ()
+    # VIP tiers, lowest threshold first (domain/rules/tiers.py); none by default.
+    tiers: tuple[TierLevel, ...] = ()
+    # The rolling window qualifying points are counted in (None: a customer's whole history).
+    tier_window_months: int | None = 12
 
     def excludes(self, tags: tuple[str, ...]) -> bool:
         return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)

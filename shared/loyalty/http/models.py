@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -13,6 +14,7 @@ from pydantic import (
     RootModel,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
@@ -166,6 +168,19 @@ class PanelRequest(_Model):
 
 
 ReminderDays = Annotated[int, Field(ge=1, le=365)]
+TierId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,32}$")]
+# A decimal from 1 to 10 with at most two decimals.
+Multiplier = Annotated[str, StringConstraints(pattern=r"^([1-9](\.[0-9]{1,2})?|10(\.0{1,2})?)$")]
+
+
+class TierRequest(_Model):
+    """A VIP tier: reached when a customer's qualifying points in the window meet `threshold`."""
+
+    id: TierId
+    name: PanelName
+    threshold: Annotated[int, Field(ge=1, le=1_000_000_000)]
+    earn_multiplier: Multiplier = "1"
+    entry_bonus: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
 class ProgramRequest(_Model):
@@ -188,6 +203,19 @@ class ProgramRequest(_Model):
         if len(set(days)) != len(days):
             raise ValueError("each reminder day may appear once")
         return days
+
+    # At most 5 tiers, unique ids, strictly increasing thresholds (checked in tier order).
+    tiers: Annotated[tuple[TierRequest, ...], Field(max_length=5)] = ()
+    tier_window_months: Annotated[int, Field(ge=1, le=36)] | None = 12
+
+    @model_validator(mode="after")
+    def _tiers_in_order(self) -> ProgramRequest:
+        if len({tier.id for tier in self.tiers}) != len(self.tiers):
+            raise ValueError("tier ids must be unique")
+        thresholds = [tier.threshold for tier in self.tiers]
+        if any(later <= earlier for earlier, later in itertools.pairwise(thresholds)):
+            raise ValueError("tier thresholds must be strictly increasing")
+        return self
 
 
 # The rewards catalog and coupons ----------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 from loyalty.domain.entities import Account, DataRequest, format_timestamp
 from loyalty.domain.operations.privacy import CustomerExport
+from loyalty.domain.program import Program
 from loyalty.http.resolver import dumps
 from loyalty.http.views import contact_view, coupon_view, transaction_view
 
@@ -36,11 +37,14 @@ def _merged_file_view(account: Account) -> dict[str, Any]:
 
 
 def export_view(
-    export: CustomerExport, cheapest_reward: int | None, expiry_months: int | None
+    export: CustomerExport,
+    cheapest_reward: int | None,
+    expiry_months: int | None,
+    program: Program | None = None,
 ) -> dict[str, Any]:
     return {
         "customer": {
-            **contact_view(export.customer, cheapest_reward, expiry_months),
+            **contact_view(export.customer, cheapest_reward, expiry_months, program),
             "merged_files": [_merged_file_view(guest) for guest in export.merged_files],
         },
         "transactions": [transaction_view(entry) for entry in export.entries],

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from loyalty.domain.entities import format_timestamp
 from loyalty.domain.operations.expiry import ExpiryRun
 from loyalty.domain.operations.pending import ReleaseRun
+from loyalty.domain.operations.scheduled import Tally
 from loyalty.errors import SchemaViolation
 from loyalty.http.models import ScheduledEvent
 from loyalty.http.resolver import schema_violation
@@ -52,5 +53,16 @@ def release_run_view(run: ReleaseRun, event: ScheduledEvent) -> dict[str, Any]:
         "entries_released": run.released,
         "points_released": run.points,
         "entries_deferred": run.deferred,
+        "complete": run.complete,
+    }
+
+
+def tier_run_view(run: Tally, event: ScheduledEvent) -> dict[str, Any]:
+    return {
+        "now": format_timestamp(event.time),
+        "accounts_read": run.read,
+        "accounts_changed": run.changed,
+        "bonus_points": run.points,
+        "accounts_deferred": run.deferred,
         "complete": run.complete,
     }

@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from loyalty.domain.entities import Resolved
+from loyalty.domain.program import Program
 from loyalty.errors import Unauthorized
 from loyalty.http.request_bounds import single_header
 from loyalty.http.tokens import MAX_AUTHORIZATION_LENGTH, verify_customer_token
@@ -32,13 +33,13 @@ PREFLIGHT_MAX_AGE_SECONDS = 600
 MAX_ORIGIN_LENGTH = 255
 
 
-def account_context(store_id: str) -> tuple[int | None, int | None]:
+def account_context(store_id: str) -> tuple[int | None, int | None, Program]:
     """What an account answer needs of its store besides the account: the cheapest active reward's
-    cost (`reward_available`) and `points_expiry_months` (`points_expire_at`), as this container
-    caches them (≤ 30 s)."""
+    cost (`reward_available`), `points_expiry_months` (`points_expire_at`) and the program (its
+    tiers), as this container caches them (≤ 30 s)."""
     services = runtime()
     storefront = services.storefronts.get(services.repository, store_id)
-    return storefront.cheapest_reward, storefront.program.points_expiry_months
+    return storefront.cheapest_reward, storefront.program.points_expiry_months, storefront.program
 
 
 def account_answer(resolved: Resolved) -> dict[str, Any]:

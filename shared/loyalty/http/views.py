@@ -16,20 +16,26 @@ from loyalty.domain.entities import (
     WebhookDelivery,
     WebhookEndpoint,
     format_timestamp,
+    utc_now,
 )
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
-from loyalty.domain.program import PanelSettings, Program
+from loyalty.domain.program import PanelSettings, Program, TierLevel
+from loyalty.domain.rules import tiers
 from loyalty.domain.rules.expiry import expires_at
 from loyalty.domain.rules.refunds import RefundOutcome
 from loyalty.domain.rules.rewards import Redemption, reward_available
 
 
 def account_view(
-    resolved: Resolved, cheapest_reward: int | None = None, expiry_months: int | None = None
+    resolved: Resolved,
+    cheapest_reward: int | None = None,
+    expiry_months: int | None = None,
+    program: Program | None = None,
 ) -> dict[str, Any]:
     """The account as every answer shows it. `cheapest_reward`: the cost of the store's cheapest
-    active reward (None: no active reward); `expiry_months`: the program's `points_expiry_months`."""
+    active reward (None: no active reward); `expiry_months`: the program's `points_expiry_months`;
+    `program`: the store's program as cached (its current tiers; None: no tiers)."""
     account = resolved.account
     points = account.points
     expiry = expires_at(account, expiry_months)
@@ -58,10 +64,35 @@ def account_view(
         "updated_at": format_timestamp(account.updated_at),
         "last_activity_at": format_timestamp(account.last_activity_at),
         "erased_at": format_timestamp(account.erased_at) if account.erased_at is not None else None,
+        **tier_view(tiers.status(account, program or Program(), utc_now())),
     }
     if resolved.merged_from is not None:
         view["merged_from"] = resolved.merged_from
     return view
+
+
+def tier_view(status: tiers.TierStatus) -> dict[str, Any]:
+    """`tier`, `next_tier` and `qualifying_points`, as the current tiers make them."""
+    tier, upcoming = status.tier, status.next_tier
+    return {
+        "tier": {
+            "id": tier.id,
+            "name": tier.name,
+            "since": format_timestamp(status.since) if status.since else None,
+            "kept_until": format_timestamp(status.kept_until) if status.kept_until else None,
+        }
+        if tier
+        else None,
+        "next_tier": {
+            "id": upcoming.id,
+            "name": upcoming.name,
+            "threshold": upcoming.threshold,
+            "points_needed": status.points_needed,
+        }
+        if upcoming
+        else None,
+        "qualifying_points": status.qualifying_points,
+    }
 
 
 def order_view(outcome: OrderOutcome) -> dict[str, Any]:
@@ -102,12 +133,15 @@ def merge_view(outcome: MergeOutcome) -> dict[str, Any]:
 
 
 def listed_view(
-    resolved: Resolved, cheapest_reward: int | None = None, expiry_months: int | None = None
+    resolved: Resolved,
+    cheapest_reward: int | None = None,
+    expiry_months: int | None = None,
+    program: Program | None = None,
 ) -> dict[str, Any]:
     """A customer of the back office's list: the account, plus the email and names."""
     account = resolved.account
     return {
-        **account_view(resolved, cheapest_reward, expiry_months),
+        **account_view(resolved, cheapest_reward, expiry_months, program),
         "email": account.email,
         "first_name": account.first_name,
         "last_name": account.last_name,
@@ -115,12 +149,15 @@ def listed_view(
 
 
 def contact_view(
-    resolved: Resolved, cheapest_reward: int | None = None, expiry_months: int | None = None
+    resolved: Resolved,
+    cheapest_reward: int | None = None,
+    expiry_months: int | None = None,
+    program: Program | None = None,
 ) -> dict[str, Any]:
     """The back office's customer: the account, plus contact details and merged files."""
     account = resolved.account
     return {
-        **listed_view(resolved, cheapest_reward, expiry_months),
+        **listed_view(resolved, cheapest_reward, expiry_months, program),
         "tags": list(account.tags),
         "merged_customer_ids": list(account.merged_customer_ids),
     }
@@ -196,6 +233,18 @@ def program_view(program: Program) -> dict[str, Any]:
         "panel": panel_view(program.panel),
         "events_include_email": program.events_include_email,
         "expiry_reminder_days": list(program.expiry_reminder_days),
+        "tiers": [tier_level_view(tier) for tier in program.tiers],
+        "tier_window_months": program.tier_window_months,
+    }
+
+
+def tier_level_view(tier: TierLevel) -> dict[str, Any]:
+    return {
+        "id": tier.id,
+        "name": tier.name,
+        "threshold": tier.threshold,
+        "earn_multiplier": str(tier.earn_multiplier),
+        "entry_bonus": tier.entry_bonus,
     }
 
 
@@ -222,7 +271,7 @@ def public_program_view(store_id: str, program: Program, rewards: list[Reward]) 
         "pending_days": program.pending_days,
         "points_expiry_months": program.points_expiry_months,
         "rewards": [_offered_reward(reward) for reward in rewards],
-        "tiers": [],
+        "tiers": [tier_level_view(tier) for tier in program.tiers],
         "ways_to_earn": [],
         "campaigns": [],
         "signup_url": panel.signup_url,
@@ -316,11 +365,14 @@ def coupon_view(coupon: Coupon) -> dict[str, Any]:
 
 
 def redemption_view(
-    redemption: Redemption, cheapest_reward: int | None, expiry_months: int | None
+    redemption: Redemption,
+    cheapest_reward: int | None,
+    expiry_months: int | None,
+    program: Program | None = None,
 ) -> dict[str, Any]:
     return {
         "transaction": transaction_view(redemption.entry),
-        "account": account_view(redemption.account, cheapest_reward, expiry_months),
+        "account": account_view(redemption.account, cheapest_reward, expiry_months, program),
         "coupon": coupon_view(redemption.coupon),
     }
 

@@ -21,7 +21,7 @@ from loyalty.domain.entities import (
     Totals,
     format_timestamp,
 )
-from loyalty.domain.program import PanelSettings, Program
+from loyalty.domain.program import PanelSettings, Program, TierLevel
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     EXPIRY_PROGRAMS_PARTITION,
@@ -41,6 +41,7 @@ from loyalty.repository.keys import (
     program_key,
     shard_of,
 )
+from loyalty.repository.tier_items import tiering_attributes, tiering_from_item
 
 _EXPIRING = frozenset({CustomerStatus.MEMBER, CustomerStatus.CANDIDATE})
 _serializer = TypeSerializer()
@@ -128,6 +129,7 @@ def account_item(account: Account) -> Item:
                     else None
                 ),
                 "expiry_sk": f"{listed_at}#{account.customer_id}" if expiring else None,
+                **tiering_attributes(account),
             }
         ),
     }
@@ -170,6 +172,7 @@ def account_from_item(item: Item) -> Account:
         pending_release_at=_timestamp(release) if release else None,
         expiry_listed_at=_listed_at(item),
         erased_at=_timestamp(item["erased_at"]) if "erased_at" in item else None,
+        tiering=tiering_from_item(item),
     )
 
 
@@ -271,6 +274,9 @@ def program_item(store_id: str, program: Program, updated_at: datetime) -> Item:
                 "panel": _panel_map(program.panel),
                 "events_include_email": program.events_include_email or None,
                 "expiry_reminder_days": list(program.expiry_reminder_days) or None,
+                "tiers": [_tier_map(tier) for tier in program.tiers] or None,
+                # Stored even when it is the default: None means a lifetime window.
+                "tier_window_months": program.tier_window_months or 0,
                 "updated_at": format_timestamp(updated_at),
                 # A program with expiry on is listed in the Expiry index's programs partition.
                 "expiry_pk": EXPIRY_PROGRAMS_PARTITION if program.points_expiry_months else None,
@@ -294,6 +300,29 @@ def program_from_item(item: Item) -> Program:
         panel=PanelSettings(**item.get("panel", {})),
         events_include_email=bool(item.get("events_include_email", False)),
         expiry_reminder_days=tuple(int(days) for days in item.get("expiry_reminder_days", ())),
+        tiers=tuple(_tier_from_map(tier) for tier in item.get("tiers", ())),
+        # Programs stored before tiers existed get the default window; 0 stands for lifetime.
+        tier_window_months=int(item.get("tier_window_months", 12)) or None,
+    )
+
+
+def _tier_map(tier: TierLevel) -> dict[str, Any]:
+    return {
+        "id": tier.id,
+        "name": tier.name,
+        "threshold": tier.threshold,
+        "earn_multiplier": str(tier.earn_multiplier),
+        "entry_bonus": tier.entry_bonus,
+    }
+
+
+def _tier_from_map(values: Mapping[str, Any]) -> TierLevel:
+    return TierLevel(
+        id=str(values["id"]),
+        name=str(values["name"]),
+        threshold=int(values["threshold"]),
+        earn_multiplier=Decimal(str(values["earn_multiplier"])),
+        entry_bonus=int(values["entry_bonus"]),
     )
 
 

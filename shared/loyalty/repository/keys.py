@@ -44,6 +44,12 @@ have expiry on, so a run finds its stores without a scan.
 its return window), pending_pk = PENDING#<shard>, pending_sk = <available_at>#<store>#<entry id>,
 earliest first. Every store's entries share its shards, so a release run finds what is due in all
 stores (a store that turned its window off still gets its last entries released) without a scan.
+
+`Tiers` is sparse: it holds the accounts whose tier is kept until a date (tiers_pk = TIERS#<shard>,
+tiers_sk = <listed_until>#<store>#<customer>, earliest first), so the daily review finds the due
+ones in every store without a scan. `listed_until` is the `kept_until` the account was listed
+under; an order that moves `kept_until` on leaves it, so the index key rarely moves
+(docs/decisions/tiers.md).
 """
 
 from __future__ import annotations
@@ -109,6 +115,13 @@ PENDING_SHARDS = 8
 
 def pending_partition(shard: int) -> str:
     return f"PENDING#{shard}"
+
+
+TIERS_SHARDS = 8
+
+
+def tiers_partition(shard: int) -> str:
+    return f"TIERS#{shard}"
 
 
 def customers_partition(store_id: str, status: str, shard: int) -> str:

@@ -54,6 +54,7 @@ from loyalty.repository.pending import PendingIndex
 from loyalty.repository.privacy import PrivacyStore
 from loyalty.repository.reminders import ReminderWrites
 from loyalty.repository.rewards import RewardReads
+from loyalty.repository.tiers import TiersIndex
 from loyalty.repository.webhooks import WebhookStore
 
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
@@ -81,6 +82,7 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, Rem
         self._client = client
         self.expiry = ExpiryIndex(table_name, client, _infrastructure_faults)
         self.pending = PendingIndex(table_name, client, _infrastructure_faults)
+        self.tiers = TiersIndex(table_name, client, _infrastructure_faults)
 
     # Reads -----------------------------------------------------------------------------------
 

@@ -22,12 +22,13 @@ from datetime import datetime
 
 from loyalty.domain.entities import Account, LedgerEntry
 from loyalty.domain.operations.customers import resolve
+from loyalty.domain.operations.program import ProgramCache, cached_program
 from loyalty.domain.operations.retries import with_contention_retries
+from loyalty.domain.operations.scheduled import work_through
+from loyalty.domain.program import Program
 from loyalty.domain.rules.pending import decide_release, is_due, next_release_at, still_pending
-from loyalty.errors import TransientFault
+from loyalty.domain.rules.tiers import with_tiers
 from loyalty.repository import AccountChanged, EntryExists, Repository
-
-STOP_WITH_SECONDS_LEFT = 10.0  # leave the function this long to finish and report
 
 
 @dataclass
@@ -47,27 +48,28 @@ def run_release(
     now: datetime,
     run_id: str,
     time_left: Callable[[], float] | None = None,
+    programs: ProgramCache | None = None,
 ) -> ReleaseRun:
     """Release every due pending entry of every store, as of `now` (the schedule's time)."""
-    run = ReleaseRun()
-    for seen in repository.pending.due(now):
-        if time_left is not None and time_left() < STOP_WITH_SECONDS_LEFT:
-            run.complete = False
-            return run
-        run.read += 1
-        try:
-            points = release_entry(repository, seen, now, run_id)
-        except TransientFault:
-            run.deferred += 1  # still due: the next run takes it
-            continue
-        if points:
-            run.released += 1
-            run.points += points
-    return run
+    programs = programs or ProgramCache(Program())
+    tally = work_through(
+        repository.pending.due(now),
+        lambda seen: release_entry(repository, seen, now, run_id, programs) or None,
+        time_left,
+    )
+    return ReleaseRun(tally.read, tally.changed, tally.points, tally.deferred, tally.complete)
 
 
-def release_entry(repository: Repository, seen: LedgerEntry, now: datetime, run_id: str) -> int:
-    """Release one pending entry if it is due and still open: the points released (0: nothing)."""
+def release_entry(
+    repository: Repository,
+    seen: LedgerEntry,
+    now: datetime,
+    run_id: str,
+    programs: ProgramCache | None = None,
+) -> int:
+    """Release one pending entry if it is due and still open: the points released (0: nothing).
+    Released points qualify for tiers at the run's time (the store's program judges them)."""
+    programs = programs or ProgramCache(Program())
 
     def attempt() -> int:
         entry = repository.get_entry(seen.store_id, seen.entry_id)
@@ -82,8 +84,9 @@ def release_entry(repository: Repository, seen: LedgerEntry, now: datetime, run_
         planned = decide_release(entry, account, now, run_id, upcoming)
         if planned.changes is None:
             return 0
+        program = cached_program(programs, repository, entry.store_id)
         try:
-            repository.commit(planned.changes)
+            repository.commit(with_tiers(planned.changes, program, now, now))
         except EntryExists:
             return 0  # released already (another run, or a redelivered schedule)
         return planned.result.points

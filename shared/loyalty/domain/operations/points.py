@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
 from loyalty.domain.entities import Planned, Resolved, utc_now
 from loyalty.domain.operations.customers import require, resolve
 from loyalty.domain.operations.once import Answer, Once, Render, commit_once
+from loyalty.domain.program import Program
 from loyalty.domain.rules import points as rules
+from loyalty.domain.rules import tiers
 from loyalty.domain.rules.points import PointsTransaction
 from loyalty.repository import Repository
 
@@ -52,18 +54,46 @@ class CustomerWrite(Generic[Result]):
         return transaction_id(kind, self.once)
 
 
-def give_or_take_points(write: CustomerWrite[PointsTransaction], amount: int, reason: str) -> Answer:
+def with_tiers(
+    planned: Planned[PointsTransaction], program: Program, now: datetime
+) -> Planned[PointsTransaction]:
+    """An adjustment's decision with its qualifying points counted and the tier judged (an
+    adjustment's time is when it is made)."""
+    if planned.changes is None:
+        return planned
+    changes = tiers.with_tiers(planned.changes, program, now, now)
+    account = Resolved(changes.accounts[0][1], planned.result.account.merged_from)
+    return Planned(changes, replace(planned.result, account=account))
+
+
+def give_or_take_points(
+    write: CustomerWrite[PointsTransaction], amount: int, reason: str, program: Program
+) -> Answer:
     return write.commit(
-        lambda now: rules.decide_points(
-            write.found(), write.store_id, write.customer_id, amount, reason, write.entry_id("adjust"), now
+        lambda now: with_tiers(
+            rules.decide_points(
+                write.found(),
+                write.store_id,
+                write.customer_id,
+                amount,
+                reason,
+                write.entry_id("adjust"),
+                now,
+            ),
+            program,
+            now,
         )
     )
 
 
-def edit_balance(write: CustomerWrite[PointsTransaction], balance: int, revision: int, reason: str) -> Answer:
+def edit_balance(
+    write: CustomerWrite[PointsTransaction], balance: int, revision: int, reason: str, program: Program
+) -> Answer:
     return write.commit(
-        lambda now: rules.decide_balance(
-            write.required(), balance, revision, reason, write.entry_id("adjust"), now
+        lambda now: with_tiers(
+            rules.decide_balance(write.required(), balance, revision, reason, write.entry_id("adjust"), now),
+            program,
+            now,
         )
     )
 

@@ -9,16 +9,26 @@ from loyalty.domain.commands import Refund
 from loyalty.domain.entities import utc_now
 from loyalty.domain.operations.customers import resolve
 from loyalty.domain.operations.pending import next_release
+from loyalty.domain.operations.program import ProgramCache, cached_program
 from loyalty.domain.operations.retries import with_contention_retries
+from loyalty.domain.program import Program
 from loyalty.domain.rules.earning import order_entry_id
 from loyalty.domain.rules.refunds import RefundOutcome, decide_refund, repeated_refund
+from loyalty.domain.rules.tiers import with_tiers
 from loyalty.errors import NotFound
 from loyalty.repository import EntryExists, Repository
 
 
 def record_refund(
-    event: Refund, repository: Repository, clock: Callable[[], datetime] = utc_now
+    event: Refund,
+    repository: Repository,
+    clock: Callable[[], datetime] = utc_now,
+    programs: ProgramCache | None = None,
 ) -> RefundOutcome:
+    """Reverse the refund's share; a reversal lowers the qualifying points at the refund's time
+    (a held tier stays until its `kept_until`)."""
+    programs = programs or ProgramCache(Program())
+
     def attempt() -> RefundOutcome:
         order = repository.get_entry(event.store_id, order_entry_id(event.order_id))
         if order is None:
@@ -33,8 +43,9 @@ def record_refund(
         if reversal.closes and left > 0:  # the earliest release may be another entry's now
             upcoming = next_release(repository, found.account, order.entry_id, left)
             decision = decide_refund(event, order, found.account, now, upcoming)
+        program = cached_program(programs, repository, event.store_id)
         try:
-            repository.commit(decision.changes)
+            repository.commit(with_tiers(decision.changes, program, now, now))
         except EntryExists as applied:
             return repeated_refund(applied.entry, found.account)
         return decision.outcome

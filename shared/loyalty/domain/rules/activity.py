@@ -21,6 +21,7 @@ _COLUMNS: dict[str, tuple[str, int]] = {
     # Pending points are earned when the return window releases them (a `pending` entry and its
     # `cancel` move no available points).
     "release": ("earned", 1),
+    "bonus": ("earned", 1),  # a tier's entry bonus
 }
 
 

@@ -17,6 +17,7 @@ from loyalty.domain.entities import (
     Points,
 )
 from loyalty.domain.program import Program
+from loyalty.domain.rules import tiers
 from loyalty.domain.rules.pending import available_at, earliest
 from loyalty.domain.rules.privacy import contact_allowed
 
@@ -91,7 +92,10 @@ def decide_order(
         status = CustomerStatus.EXCLUDED
         claims = ()
 
-    points, reason = _earning(order.subtotal, status, program)
+    # The multiplier of the tier held when the order is processed (a tier it reaches applies
+    # from the next order).
+    multiplier = tiers.earn_multiplier(current, program, now) if current is not None else Decimal(1)
+    points, reason = _earning(order.subtotal, status, program, multiplier)
     pending_until = None
     if points > 0 and program.pending_days > 0:
         pending_until = available_at(event.occurred_at or now, program.pending_days)
@@ -130,11 +134,18 @@ def decide_order(
         available_at=pending_until,
         open=pending_until is not None,
     )
-    changes = Changes(accounts=((current, after),), entries=(entry,), claims=claims)
-    return OrderDecision(changes=changes, account=after, entry=entry)
+    changes = tiers.with_tiers(
+        Changes(accounts=((current, after),), entries=(entry,), claims=claims),
+        program,
+        event.occurred_at or now,
+        now,
+    )
+    return OrderDecision(changes=changes, account=changes.accounts[0][1], entry=entry)
 
 
-def _earning(amount: Decimal, status: CustomerStatus, program: Program) -> tuple[int, str | None]:
+def _earning(
+    amount: Decimal, status: CustomerStatus, program: Program, multiplier: Decimal
+) -> tuple[int, str | None]:
     """Points an order earns for a customer in `status`, and why it earns none when it does not."""
     if not program.active:
         return 0, "program paused"
@@ -142,4 +153,4 @@ def _earning(amount: Decimal, status: CustomerStatus, program: Program) -> tuple
         return 0, "customer excluded"
     if status is CustomerStatus.CANDIDATE and not program.guests_earn_points:
         return 0, "guests do not earn points"
-    return points_for(amount, program.points_per_currency_unit), None
+    return points_for(amount, program.points_per_currency_unit * multiplier), None

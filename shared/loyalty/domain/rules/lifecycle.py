@@ -21,10 +21,12 @@ from loyalty.domain.entities import (
     EntryType,
     LedgerEntry,
     Points,
+    Tiering,
 )
 from loyalty.domain.rules.earning import new_account
 from loyalty.domain.rules.pending import earliest
 from loyalty.domain.rules.privacy import contact_allowed
+from loyalty.domain.rules.tiers import merged_qualifying
 from loyalty.errors import Conflict, NotFound
 
 
@@ -169,9 +171,17 @@ def decide_merge(
         merged_customer_ids=(*member.merged_customer_ids, guest_id),
         # The guest's pending entries stay where they are; their release follows the merge link.
         pending_release_at=earliest((member.pending_release_at, guest.pending_release_at)),
+        # The guest's qualifying points join the member's; the tier shown follows at once and is
+        # recorded (its entry bonus paid) with the member's next order, adjustment or release.
+        tiering=merged_qualifying(member.tiering, guest.tiering),
     )
     archived_guest = guest.changed(
-        now, status=CustomerStatus.MERGED, merged_into=member_id, points=Points(), pending_release_at=None
+        now,
+        status=CustomerStatus.MERGED,
+        merged_into=member_id,
+        points=Points(),
+        pending_release_at=None,
+        tiering=Tiering(bonuses_paid=guest.tiering.bonuses_paid),
     )
     out_id, in_id = merge_entry_ids(guest_id)
     entries = (

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict
 from loyalty.domain.entities import Resolved
 from loyalty.domain.operations import points
 from loyalty.domain.operations.points import CustomerWrite
+from loyalty.domain.operations.program import cached_program
+from loyalty.domain.program import Program
 from loyalty.domain.rules.points import PointsTransaction
 from loyalty.errors import LoyaltyError
 from loyalty.http.admin.requests import body, ids, write_once
@@ -41,6 +43,12 @@ def resolved_account(resolved: Resolved) -> tuple[int, dict[str, Any]]:
     return 200, account_answer(resolved)
 
 
+def _program(store_id: str) -> Program:
+    """The store's program (tiers judge an adjustment), through the container's 30 s cache."""
+    services = runtime()
+    return cached_program(services.programs, services.repository, store_id)
+
+
 @router.post(f"{CUSTOMER}/points")
 def give_or_take_points(store_id: str, customer_id: str) -> Response[str]:
     ids(store_id=store_id, customer_id=customer_id)
@@ -49,7 +57,10 @@ def give_or_take_points(store_id: str, customer_id: str) -> Response[str]:
     return write_once(
         router,
         lambda once, render: points.give_or_take_points(
-            CustomerWrite(repository, store_id, customer_id, once, render), request.amount, request.reason
+            CustomerWrite(repository, store_id, customer_id, once, render),
+            request.amount,
+            request.reason,
+            _program(store_id),
         ),
         created,
     )
@@ -67,6 +78,7 @@ def edit_balance(store_id: str, customer_id: str) -> Response[str]:
             request.balance,
             request.revision,
             request.reason,
+            _program(store_id),
         ),
         the_account,
     )

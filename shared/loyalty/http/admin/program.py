@@ -9,7 +9,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from loyalty.domain.operations.program import read_program, set_program
-from loyalty.domain.program import PanelSettings, Program, normalize_tag
+from loyalty.domain.program import PanelSettings, Program, TierLevel, normalize_tag
+from loyalty.domain.rules.tiers import tiers_problem
+from loyalty.errors import SchemaViolation
 from loyalty.http.admin.requests import body, ids, json_response, write_once
 from loyalty.http.models import ProgramRequest
 from loyalty.http.views import program_view
@@ -42,7 +44,21 @@ def put_program(store_id: str) -> Response[str]:
         panel=PanelSettings(**request.panel.model_dump()),
         events_include_email=request.events_include_email,
         expiry_reminder_days=tuple(sorted(request.expiry_reminder_days, reverse=True)),
+        tiers=tuple(
+            TierLevel(
+                id=tier.id,
+                name=tier.name,
+                threshold=tier.threshold,
+                earn_multiplier=Decimal(tier.earn_multiplier),
+                entry_bonus=tier.entry_bonus,
+            )
+            for tier in request.tiers
+        ),
+        tier_window_months=request.tier_window_months,
     )
+    problem = tiers_problem(program.tiers, program.tier_window_months)
+    if problem is not None:  # the domain's own check, behind the model's
+        raise SchemaViolation(problem, details=[{"loc": ["body", "tiers"], "type": "tiers", "msg": problem}])
 
     def render(saved: Program) -> tuple[int, dict[str, Any]]:
         return 200, program_view(saved)
