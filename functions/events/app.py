@@ -15,8 +15,13 @@ from loyalty.runtime import runtime
 
 def _change(record: dict[str, Any]) -> StreamChange:
     change = record.get("dynamodb") or {}
+    services = runtime()
     events = change_events(
-        runtime().repository, record.get("eventName", ""), change.get("OldImage"), change.get("NewImage")
+        services.repository,
+        services.programs,
+        record.get("eventName", ""),
+        change.get("OldImage"),
+        change.get("NewImage"),
     )
     return StreamChange(str(change.get("SequenceNumber", "")), events)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -63,7 +64,7 @@ def published(service: Service, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pub
 
 
 def a_real_flow(service: Service) -> None:
-    """Every kind the service makes today (tier and bonus kinds come with tiers)."""
+    """Every kind the service makes without tiers (the tier and bonus kinds: the test below)."""
     assert service.register(registration_event("ann", "ann@example.com")).status == 200
     assert service.order(order_event("1001", "ann", "100.00", has_account=True)).status == 200
     assert (
@@ -240,3 +241,34 @@ def test_a_bus_that_keeps_refusing_fails_the_record_for_the_stream_to_deliver_ag
     (taken,) = published.read()
     deliver(pump, records)
     assert taken["detail"]["id"] in {event["detail"]["id"] for event in published.read()}
+
+
+def test_a_tier_reached_and_lost_publishes_tier_upgraded_then_tier_downgraded(
+    service: Service, published: Published
+) -> None:
+    from tests.handlers.test_tiers import KEPT_UNTIL, MONTH_LEFT, at, member, order, review, tiered
+
+    tiered(service)  # Silver at 500, Gold at 2,000 qualifying points
+    member(service)
+    order(service, "1001", "600")  # Silver, with its entry bonus
+    order(service, "1002", "1500")  # Gold
+    review(service, at(KEPT_UNTIL + timedelta(hours=1)))  # still held: listed again, no change of tier
+    review(service, at(MONTH_LEFT + timedelta(days=1)))  # the orders left the window: the tier falls
+    pump, records = stream_records(service)
+
+    assert all(answer == {"batchItemFailures": []} for answer in deliver(pump, records))
+    first = [event for event in published.read() if event["detail-type"].startswith("tier.")]
+    deliver(pump, records)  # delivered again: the same ids
+    again = [event for event in published.read() if event["detail-type"].startswith("tier.")]
+
+    told = [
+        (event["detail-type"], event["detail"].get("tier"), event["detail"].get("previous_tier"))
+        for event in first
+    ]
+    assert told == [
+        ("tier.upgraded", "silver", None),
+        ("tier.upgraded", "gold", "silver"),
+        ("tier.downgraded", None, "gold"),
+    ]
+    assert [event["detail"]["id"] for event in again] == [event["detail"]["id"] for event in first]
+    assert all(event["detail"]["customer_id"] == "ann" for event in first)

@@ -18,7 +18,9 @@ from loyalty.domain.rules.events import (
     batches,
     coupon_events,
     entry_events,
+    held_tier_id,
     reminder_events,
+    tier_events,
 )
 from loyalty.errors import TransientFault
 from loyalty.repository import Repository
@@ -45,12 +47,14 @@ class StreamChange:
 
 def change_events(
     repository: Repository,
+    programs: ProgramCache,
     event_name: str,
     old_image: dict[str, Any] | None,
     new_image: dict[str, Any] | None,
 ) -> tuple[OutboundEvent, ...]:
     """The events of one item's change (a removed item tells nothing: only a shop's erasure
-    deletes accounts, and it is told per customer by `customer.erased` first)."""
+    deletes accounts, and it is told per customer by `customer.erased` first). The program is
+    read only when an account's recorded tier changed: its tiers' order says up or down."""
     if new_image is None or event_name == "REMOVE":
         return ()
     entry: LedgerEntry | None = repository.entry_from_image(new_image)
@@ -58,7 +62,12 @@ def change_events(
         return entry_events(entry) if event_name == "INSERT" else ()
     account = repository.account_from_image(new_image)
     if account is not None:
-        return account_events(repository.account_from_image(old_image) if old_image else None, account)
+        old = repository.account_from_image(old_image) if old_image else None
+        events = account_events(old, account)
+        if held_tier_id(old) != held_tier_id(account):
+            program = cached_program(programs, repository, account.store_id)
+            events += tier_events(old, account, program)
+        return events
     coupon = repository.coupon_from_image(new_image)
     if coupon is not None:
         return coupon_events(repository.coupon_from_image(old_image) if old_image else None, coupon)

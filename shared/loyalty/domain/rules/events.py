@@ -27,7 +27,9 @@ from loyalty.domain.entities import (
     LedgerEntry,
     format_timestamp,
 )
+from loyalty.domain.program import Program
 from loyalty.domain.rules.reminders import Reminder
+from loyalty.domain.rules.tiers import tier_change
 
 Item = TypeVar("Item")
 SOURCE = "loyalty"  # EventBridge's `Source` of every event
@@ -192,6 +194,23 @@ def account_events(old: Account | None, new: Account) -> tuple[OutboundEvent, ..
             source = f"account:{new.customer_id}:{new.revision}"
             found.append(_event(kind, new.store_id, new.customer_id, new.updated_at, source, **fields))
     return tuple(found)
+
+
+def held_tier_id(account: Account | None) -> str | None:
+    """The tier recorded on the account (None: none, or no account)."""
+    return account.tiering.held.id if account is not None and account.tiering.held else None
+
+
+def tier_events(old: Account | None, new: Account, program: Program) -> tuple[OutboundEvent, ...]:
+    """A recorded tier reached or lost (`tier.upgraded` or `tier.downgraded`, by the tiers' order in
+    the program): the tier rules' `tier_change` decides, so the events say what the rules did."""
+    change = tier_change(old, new, program)
+    if change is None:
+        return ()
+    kind = EventKind.TIER_UPGRADED if change.upgraded else EventKind.TIER_DOWNGRADED
+    source = f"account:{new.customer_id}:{new.revision}"
+    fields: dict[str, Field] = {"tier": change.tier, "previous_tier": change.previous}
+    return (_event(kind, new.store_id, new.customer_id, new.updated_at, source, **fields),)
 
 
 # Coupons --------------------------------------------------------------------------------------
