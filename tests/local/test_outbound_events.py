@@ -97,8 +97,9 @@ def test_follow_reads_lines_as_they_are_appended_and_starts_again_when_emptied(t
     assert seen == ["evt_2", "evt_3"]  # not the line that was there before it started
 
 
-def test_loyalty_tail_prints_each_event_of_the_kinds_asked(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("command", [["events", "tail"], ["tail"]], ids=" ".join)
+def test_loyalty_events_tail_prints_each_event_of_the_kinds_asked(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "events.jsonl"
     joined = {**EARNED, "detail-type": "customer.joined"}
@@ -111,7 +112,7 @@ def test_loyalty_tail_prints_each_event_of_the_kinds_asked(
 
     monkeypatch.setattr("loyalty_dev.local.event_log.time.sleep", sleep_then_stop)
 
-    assert main(["tail", "--all", "--type", "points.earned", "--log", str(path)]) == 130
+    assert main([*command, "--all", "--type", "points.earned", "--log", str(path)]) == 130
 
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1

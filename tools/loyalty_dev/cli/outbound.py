@@ -1,8 +1,9 @@
-"""`loyalty tail`: the outbound events the running `make dev` publishes, printed as they come.
+"""`loyalty events tail` (or `loyalty tail`): the outbound events the running `make dev`
+publishes, printed as they come.
 
-Not `loyalty events tail`: `loyalty events` is the command that rewrites events/ (the API Gateway
-sample events `sam local invoke -e` takes), and a subcommand under it would give one word two
-meanings. `tail` says what it does, as `tail -f` and `sam logs --tail` do.
+`loyalty events` alone still rewrites events/ (the API Gateway sample events `sam local invoke -e`
+takes); `loyalty events tail` is the name the API's documentation gives this command, and
+`loyalty tail` its short form.
 """
 
 from __future__ import annotations
@@ -20,8 +21,14 @@ def add_tail(commands: Subparsers) -> None:
         "tail",
         help="print the outbound events `make dev` publishes (points.earned, customer.joined…), as they come",
         description="Follow the events the local event bus receives from EventsFunction (one line each, "
-        "or the EventBridge event as JSON with --json), until Ctrl-C.",
+        "or the EventBridge event as JSON with --json), until Ctrl-C. The same as `loyalty events tail`.",
     )
+    add_tail_options(parser)
+    parser.set_defaults(run=run_tail)
+
+
+def add_tail_options(parser: argparse.ArgumentParser) -> None:
+    """The options of `loyalty tail`, which `loyalty events tail` takes too."""
     parser.add_argument(
         "--all", action="store_true", help="from the first event of this `make dev`, not only new ones"
     )
@@ -32,7 +39,6 @@ def add_tail(commands: Subparsers) -> None:
         "--type", action="append", default=[], help="only this kind (repeatable), e.g. points.earned"
     )
     parser.add_argument("--log", type=Path, default=EVENTS_LOG, help=argparse.SUPPRESS)
-    parser.set_defaults(run=run_tail)
 
 
 def run_tail(args: argparse.Namespace) -> int:

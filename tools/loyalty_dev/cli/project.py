@@ -11,6 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from loyalty_dev import reconcile
 from loyalty_dev.cli.common import Subparsers, relative
+from loyalty_dev.cli.outbound import add_tail_options, run_tail
 from loyalty_dev.local.dev import DevError, invocation_database
 from loyalty_dev.local.environment import local_secrets, patched_environ, secret_names
 from loyalty_dev.openapi import OPENAPI_PATH, load_openapi
@@ -22,15 +23,24 @@ from loyalty_dev.template import load_template
 def add_events(commands: Subparsers) -> None:
     parser = commands.add_parser(
         "events",
-        help="rewrite events/: one API Gateway event per route, freshly signed",
+        help="rewrite events/: one API Gateway event per route, freshly signed; `events tail`: follow "
+        "the outbound events `make dev` publishes",
         description="Write one API Gateway event per route of template.yaml, with openapi.yaml's example, "
-        "a fresh signature or customer token (local secrets), and remove the events of routes that are gone.",
+        "a fresh signature or customer token (local secrets), and remove the events of routes that are gone. "
+        "`loyalty events tail` instead follows the outbound events the running `make dev` publishes "
+        "(as `loyalty tail`).",
+    )
+    parser.add_argument(
+        "action", nargs="?", choices=["tail"], help="tail: follow the outbound events instead"
     )
     parser.add_argument("--output", type=Path, default=EVENTS_DIR, help="folder (default: events/)")
+    add_tail_options(parser)
     parser.set_defaults(run=run_events)
 
 
 def run_events(args: argparse.Namespace) -> int:
+    if args.action == "tail":
+        return run_tail(args)
     template = load_template()
     secrets = local_secrets(None, secret_names(template))
     written, removed = write_events(template, load_openapi(), secrets, args.output)
