@@ -61,9 +61,15 @@ def start_or_skip(server: DynamoDBLocal) -> DynamoDBLocal:
         unavailable(exc)
 
 
-def engine_endpoint() -> Iterator[str]:
+# The engine's default JVM compiles with C1 only (quicker to start, and as fast for short runs);
+# a module of thousands of transactions pays for the full compiler: the 10,000-row import took
+# 85 s with it against 125 s without, alone on this machine.
+FULL_JIT = ("-XX:TieredStopAtLevel=4",)  # the last occurrence of a JVM flag wins
+
+
+def engine_endpoint(*, long_run: bool = False) -> Iterator[str]:
     """Start an in-memory DynamoDB Local, yield its URL (http://127.0.0.1:PORT), stop it."""
-    server = start_or_skip(DynamoDBLocal())
+    server = start_or_skip(DynamoDBLocal(jvm_options=FULL_JIT if long_run else ()))
     try:
         yield server.endpoint_url
     finally:

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.dynamodb_local, pytest.mark.timeout(600)]
 def dynamodb_local_endpoint() -> Iterator[str]:
     """An engine of this module's own: after its thousands of writes, the writes of every later
     test of the tier ran ten times slower on a shared engine (see tests/plugins/dynamodb_local.py)."""
-    yield from engine_endpoint()
+    yield from engine_endpoint(long_run=True)
 
 
 ROWS = 10_000

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.dynamodb_local
 def dynamodb_local_endpoint() -> Iterator[str]:
     """An engine of this module's own: after its thousands of writes, the writes of every later
     test of the tier ran ten times slower on a shared engine (see tests/plugins/dynamodb_local.py)."""
-    yield from engine_endpoint()
+    yield from engine_endpoint(long_run=True)
 
 
 GOING, STAYING = "going.myshopify.com", "staying.myshopify.com"
