@@ -325,16 +325,8 @@ def refund_view(outcome: RefundOutcome) -> dict[str, Any]:
 
 
 def reward_view(reward: Reward) -> dict[str, Any]:
-    view: dict[str, Any] = {
-        "id": reward.reward_id,
-        "name": reward.name,
-        "points": reward.points,
-        "kind": reward.kind.value,
-    }
-    if reward.value is not None:
-        view["value"] = str(reward.value)
-    if reward.currency is not None:
-        view["currency"] = reward.currency
+    """The catalog's reward: what the storefront shows of it, and the merchant's own fields."""
+    view = _offered_reward(reward)
     view.update(
         active=reward.active,
         created_at=format_timestamp(reward.created_at),
