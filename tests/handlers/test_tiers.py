@@ -11,7 +11,6 @@ import pytest
 
 from loyalty.domain.entities import format_timestamp
 from loyalty.domain.rules.expiry import add_months
-from loyalty.domain.rules.tiers import month_index, month_start
 from tests.support import STORE, Service, invitation_event, order_event, refund_event, registration_event
 
 SILVER = {"id": "silver", "name": "Silver", "threshold": 500, "earn_multiplier": "1.25", "entry_bonus": 100}
@@ -28,8 +27,8 @@ PROGRAM = {
 _OCCURRED = (datetime.now(UTC) - timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
 OCCURRED = format_timestamp(_OCCURRED)
 KEPT_UNTIL = add_months(_OCCURRED, 12)
-# The first day the window (whole UTC months) no longer holds the orders' month.
-MONTH_LEFT = month_start(month_index(_OCCURRED) + 13)
+# A day of the month every month has: its anniversary never clamps.
+_PLAIN = _OCCURRED.replace(day=min(_OCCURRED.day, 28))
 
 
 def at(moment: datetime) -> str:
@@ -41,8 +40,10 @@ def tiered(service: Service, **settings: Any) -> None:
     assert answer.status == 200, answer.body
 
 
-def order(service: Service, order_id: str, subtotal: str, customer_id: str = "ann") -> dict[str, Any]:
-    event = {**order_event(order_id, customer_id, subtotal, email=None), "occurred_at": OCCURRED}
+def order(
+    service: Service, order_id: str, subtotal: str, customer_id: str = "ann", occurred: str = OCCURRED
+) -> dict[str, Any]:
+    event = {**order_event(order_id, customer_id, subtotal, email=None), "occurred_at": occurred}
     answer = service.order(event)
     assert answer.status == 200, answer.body
     return answer.json()  # type: ignore[no-any-return]
@@ -165,29 +166,100 @@ def test_an_adjustment_can_reach_a_tier(service: Service) -> None:
     service.assert_sound()
 
 
-def test_the_daily_review_lists_again_then_lets_the_tier_fall_and_reruns_change_nothing(
+def test_the_daily_review_lists_again_then_lets_the_tier_fall_to_the_millisecond_and_reruns_change_nothing(
     service: Service,
 ) -> None:
     tiered(service)
     member(service)
-    order(service, "1001", "600")
-    # At kept_until the window (whole months) still holds the order's month: listed again until it leaves.
-    first_run = at(KEPT_UNTIL + timedelta(hours=1))
-    kept = review(service, first_run)
-    assert (kept["accounts_read"], kept["accounts_changed"]) == (1, 1)
-    assert customer(service)["tier"]["kept_until"] == at(MONTH_LEFT)
+    order(service, "1001", "600", occurred=at(_PLAIN))
+    order(service, "1002", "10", occurred=at(_PLAIN + timedelta(hours=1)))  # kept_until moves an hour on
+    kept_until = add_months(_PLAIN + timedelta(hours=1), 12)
+    assert customer(service)["tier"]["kept_until"] == at(kept_until)
+    # Listed under the first kept_until: the run half an hour after it lists the account again.
+    first_run = at(add_months(_PLAIN, 12) + timedelta(minutes=30))
+    relisted = review(service, first_run)
+    assert (relisted["accounts_read"], relisted["accounts_changed"]) == (1, 1)
+    assert customer(service)["tier"]["kept_until"] == at(kept_until)
     assert review(service, first_run)["accounts_read"] == 0
     before = service.snapshot()
-    fallen = review(service, at(MONTH_LEFT + timedelta(days=1)), event_id="run-1")
+    # A millisecond after the second order's anniversary both orders have left the window.
+    gone = at(kept_until + timedelta(milliseconds=1))
+    fallen = review(service, gone, event_id="run-1")
     assert fallen["accounts_changed"] == 1
     after = service.snapshot()
     assert after != before
-    assert review(service, at(MONTH_LEFT + timedelta(days=1)), event_id="run-1")["accounts_read"] == 0
+    assert review(service, gone, event_id="run-1")["accounts_read"] == 0
     assert service.snapshot() == after
     item = service.items()[("STORE#acme#CUSTOMER#ann", "ACCOUNT")]
     assert "tier" not in item
     assert "tiers_pk" not in item
     service.assert_sound()
+
+
+def test_the_review_keeps_a_lower_tier_until_exactly_an_entry_s_anniversary(service: Service) -> None:
+    tiered(service)
+    member(service)
+    later = _PLAIN + timedelta(hours=2, seconds=3, milliseconds=456)
+    order(service, "1001", "550", occurred=at(later))  # Silver, kept until its anniversary
+    # An order that happened earlier but arrives later reaches Gold (1,300 × 1.25 = 1,625 points).
+    order(service, "1000", "1300", occurred=at(_PLAIN))
+    account = customer(service)
+    assert (account["tier"]["id"], account["tier"]["kept_until"]) == ("gold", at(add_months(_PLAIN, 12)))
+    # Gold's order leaves the window first; the later order still reaches Silver, kept until its
+    # own anniversary to the millisecond (whole months would have said the first of a month).
+    run = at(add_months(_PLAIN, 12) + timedelta(hours=1))
+    reviewed = review(service, run)
+    assert reviewed["accounts_changed"] == 1
+    # (The answers are judged at the real clock's now, whose window still holds both orders: the
+    # recorded tier is read from the account.)
+    held = service.account("ann").tiering.held
+    assert (held.id, at(held.since), at(held.kept_until)) == ("silver", run, at(add_months(later, 12)))
+    assert review(service, run)["accounts_read"] == 0
+    assert review(service, at(add_months(later, 12) + timedelta(seconds=1)))["accounts_changed"] == 1
+    assert service.account("ann").tiering.held is None
+    service.assert_sound()
+
+
+def test_the_answers_count_from_exactly_now_minus_the_window(service: Service) -> None:
+    tiered(service)
+    member(service)
+    start = add_months(datetime.now(UTC), -12)
+    order(service, "old", "300", occurred=at(start - timedelta(minutes=3)))  # just before the window
+    order(service, "new", "250", occurred=at(start + timedelta(minutes=3)))  # just inside it
+    account = customer(service)
+    assert account["qualifying_points"] == 250
+    assert account["tier"] is None
+    assert account["next_tier"]["points_needed"] == 250
+    balance = service.balance("ann").json()
+    assert (balance["qualifying_points"], balance["tier"]) == (250, None)
+    order(service, "today", "250")  # 500 in the window: Silver, while 800 were earned in all
+    assert service.balance("ann").json()["tier"]["id"] == "silver"
+    service.assert_sound()
+
+
+def test_an_account_written_in_the_old_month_form_answers_and_is_rewritten_in_the_exact_form(
+    service: Service,
+) -> None:
+    tiered(service)
+    member(service)
+    order(service, "1001", "100")
+    key = ("STORE#acme#CUSTOMER#ann", "ACCOUNT")
+    item = service.items()[key]
+    assert "tier_window" in item
+    this_month = datetime.now(UTC).strftime("%Y-%m")
+    year_and_a_month_ago = add_months(datetime.now(UTC), -13).strftime("%Y-%m")
+    old = {k: v for k, v in item.items() if k != "tier_window"}
+    old["tier_months"] = {"M": {this_month: {"N": "450"}, year_and_a_month_ago: {"N": "900"}}}
+    old["tier_points"] = {"N": "1350"}
+    service.client.put_item(TableName=service.table_name, Item=old)
+    # This month's 450 count (as a record at the month's last millisecond); the older month not.
+    assert customer(service)["qualifying_points"] == 450
+    order(service, "1002", "60")  # 510: Silver, and the item is written in the exact form
+    account = customer(service)
+    assert (account["qualifying_points"], account["tier"]["id"]) == (510, "silver")
+    rewritten = service.items()[key]
+    assert "tier_months" not in rewritten
+    assert len(rewritten["tier_window"]["S"].split()) == 2  # the month's record and the new order's
 
 
 def test_a_change_of_the_tiers_shows_in_the_answers_at_once(service: Service) -> None:

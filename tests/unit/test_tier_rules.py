@@ -70,27 +70,16 @@ def test_bad_tiers_are_refused_by_the_domain_check() -> None:
     assert tiers.tiers_problem(six, 12) == "at most 5 tiers"
 
 
-@given(moments, windows, st.integers(min_value=0, max_value=2000))
-def test_an_entry_counts_at_least_until_its_time_plus_the_window_and_whole_months_only(
-    when: datetime, window: int, days_later: int
+@given(moments, windows, st.integers(min_value=0, max_value=2000), st.integers(0, 86_399_999))
+def test_an_entry_counts_while_it_is_at_or_after_now_minus_the_window(
+    when: datetime, window: int, days_later: int, ms: int
 ) -> None:
-    now = when + timedelta(days=days_later)
-    tiering = tiers.with_qualifying(Tiering(), 7, when, when)
+    now = when + timedelta(days=days_later, milliseconds=ms)
+    tiering = tiers.with_qualifying(Tiering(), 7, when, when, window)
     counted = tiers.qualifying_points(tiering, window, now) == 7
-    if now < add_months(when, window):
-        assert counted  # never before the contract's window has passed
-    # ... and it leaves at the start of the month `window` + 1 months after its own.
-    assert counted == (now < tiers.month_start(tiers.month_index(when) + window + 1))
-
-
-@given(windows, st.integers(min_value=1990, max_value=2080))
-def test_windows_across_year_ends_and_leap_days(window: int, year: int) -> None:
-    december = datetime(year, 12, 31, 23, 59, tzinfo=UTC)
-    tiering = tiers.with_qualifying(Tiering(), 10, december, december)
-    # Counted all through the window's last month, gone on its first day after.
-    last = tiers.month_start(tiers.month_index(december) + window + 1) - timedelta(milliseconds=1)
-    assert tiers.qualifying_points(tiering, window, last) == 10
-    assert tiers.qualifying_points(tiering, window, last + timedelta(milliseconds=1)) == 0
+    entry_time = when.replace(microsecond=when.microsecond // 1000 * 1000)  # the ledger's precision
+    assert counted == (entry_time >= add_months(now, -window))
+    assert tiers.qualifying_points(tiering, None, now) == 7
 
 
 def test_a_leap_day_plus_a_year_is_the_last_day_of_february() -> None:
@@ -100,23 +89,28 @@ def test_a_leap_day_plus_a_year_is_the_last_day_of_february() -> None:
     assert reached.tiering.held.kept_until == datetime(2029, 2, 28, 12, tzinfo=UTC)
 
 
-@given(st.lists(st.tuples(st.integers(-500, 3000), st.integers(0, 900)), min_size=1, max_size=12))
-def test_qualifying_points_are_the_signed_sum_of_the_months_in_the_window(
-    moves: list[tuple[int, int]],
+@given(
+    st.lists(
+        st.tuples(st.integers(-500, 3000), st.integers(0, 900), st.integers(0, 86_399_999)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from([None, 1, 12, 36]),
+)
+def test_qualifying_points_are_the_signed_sum_of_the_entries_in_the_window(
+    moves: list[tuple[int, int, int]], window: int | None
 ) -> None:
     tiering = Tiering()
-    now = T0
-    for points, days in moves:
-        now = now + timedelta(days=days)
-        tiering = tiers.with_qualifying(tiering, points, now, now)
-    first = tiers.month_index(add_months(now, -12))
-    expected, moment = 0, T0
-    for points, days in moves:
-        moment = moment + timedelta(days=days)
-        if tiers.month_index(moment) >= first:
-            expected += points
-    assert tiers.qualifying_points(tiering, 12, now) == expected
-    assert tiering.total == sum(points for points, _ in moves)
+    now, moments = T0, []
+    for points, days, ms in moves:
+        now = now + timedelta(days=days, milliseconds=ms)
+        moments.append((now, points))
+        tiering = tiers.with_qualifying(tiering, points, now, now, window)
+    for later in (now, now + timedelta(days=40, hours=5), add_months(now, 11)):
+        start = add_months(later, -(window or 12))
+        expected = sum(points for moment, points in moments if moment >= start)
+        assert tiers.qualifying_points(tiering, window or 12, later) == expected
+    assert tiering.total == sum(points for points, _, _ in moves)
     assert tiers.qualifying_points(tiering, None, now) == tiering.total
 
 
@@ -183,20 +177,49 @@ def test_the_daily_review_moves_a_due_customer_to_what_the_window_reaches_and_a_
     assert relisted.result.tiering.held == kept.tiering.held
     assert relisted.result.tiering.listed_until == add_months(later, 12)
     assert tiers.review(relisted.result, PROGRAM, listed + timedelta(hours=1), "run").changes is None
-    due = add_months(later, 12) + timedelta(hours=1)
-    planned = tiers.review(relisted.result, PROGRAM, due, "run")
+    # At its kept_until the entry of `later` leaves the window, to the millisecond: Gold falls.
+    due = add_months(later, 12) + timedelta(milliseconds=1)
+    fallen = tiers.review(relisted.result, PROGRAM, due, "run").result
+    assert fallen.tiering.held is None
+    assert tiers.qualifying_points(relisted.result.tiering, 12, add_months(later, 12)) == 600
+
+
+def test_a_reviewed_tier_is_kept_until_exactly_an_entry_s_anniversary_not_a_month_boundary() -> None:
+    gold, _ = earn(account(), 2100, T0)  # Gold, kept until 15 January 2027 10:00
+    dropped, _ = earn(gold, -1900, T0 + timedelta(days=1))  # below every threshold: kept_until stays
+    march = datetime(2026, 3, 15, 13, 14, 15, 678_000, tzinfo=UTC)
+    silver_level, _ = earn(dropped, 400, march)
+    topped, _ = earn(silver_level, 200, datetime(2026, 4, 20, 16, 7, 8, 900_000, tzinfo=UTC))
+    assert topped.tiering.held is not None
+    assert topped.tiering.held.kept_until == add_months(T0, 12)
+    # The run the day after (the refund of 16 January 2026 has left too): 600 reach Silver, kept
+    # until the March entry's anniversary to the millisecond (then 200 remain), not 1 April.
+    run_at = datetime(2027, 1, 16, 11, tzinfo=UTC)
+    planned = tiers.review(topped, PROGRAM, run_at, "run")
     reviewed = planned.result
-    assert reviewed.tiering.held is not None
-    assert reviewed.tiering.held.id == "silver"
-    # ... kept until July 2026's points leave the window (the start of August 2027); no bonus again.
-    assert reviewed.tiering.held.kept_until == datetime(2027, 8, 1, tzinfo=UTC)
-    assert planned.changes is not None
-    assert planned.changes.entries == ()
-    assert tiers.tier_change(relisted.result, reviewed, PROGRAM) == tiers.TierChange(
-        "ann", "gold", "silver", False
+    assert reviewed.tiering.held == replace(
+        topped.tiering.held,
+        id="silver",
+        since=run_at,
+        kept_until=datetime(2027, 3, 15, 13, 14, 15, 678_000, tzinfo=UTC),
     )
-    assert not tiers.is_due(reviewed, due)
-    assert tiers.review(reviewed, PROGRAM, due, "run").changes is None
+    assert reviewed.tiering.listed_until == reviewed.tiering.held.kept_until
+    assert planned.changes is not None
+    assert planned.changes.entries == ()  # Silver's bonus was paid on the way up to Gold
+    assert tiers.tier_change(topped, reviewed, PROGRAM) == tiers.TierChange("ann", "gold", "silver", False)
+    assert (
+        tiers.status(reviewed, PROGRAM, datetime(2027, 3, 15, 13, 14, 15, 678_000, tzinfo=UTC)).tier == SILVER
+    )
+    assert (
+        tiers.status(reviewed, PROGRAM, datetime(2027, 3, 15, 13, 14, 15, 679_000, tzinfo=UTC)).tier is None
+    )
+    assert not tiers.is_due(reviewed, run_at)
+    assert tiers.review(reviewed, PROGRAM, run_at, "run").changes is None
+    # Due then: it falls, and a rerun changes nothing.
+    after = datetime(2027, 3, 16, 3, tzinfo=UTC)
+    fallen = tiers.review(reviewed, PROGRAM, after, "run").result
+    assert fallen.tiering.held is None
+    assert tiers.review(fallen, PROGRAM, after, "run").changes is None
 
 
 @given(moments, windows, st.integers(1, 5000))

@@ -82,12 +82,13 @@ class HeldTier:
 
 @dataclass(frozen=True, slots=True)
 class Tiering:
-    """What an account keeps for its tiers. `months` holds the signed qualifying points of each
-    UTC month (month index = year × 12 + month − 1), oldest first; `total` all of them, ever.
-    `listed_until` is the `kept_until` the daily review's index lists the account under: never
-    later than the real one, so an order that moves `kept_until` leaves the index key alone."""
+    """What an account keeps for its tiers. `records` holds its qualifying entries the window can
+    still count, as (epoch milliseconds, signed points), oldest first, one per time (rules/
+    tier_window.py); `total` all of them, ever. `listed_until` is the `kept_until` the daily
+    review's index lists the account under: never later than the real one, so an order that moves
+    `kept_until` leaves the index key alone."""
 
-    months: tuple[tuple[int, int], ...] = ()
+    records: tuple[tuple[int, int], ...] = ()
     total: int = 0
     held: HeldTier | None = None
     bonuses_paid: frozenset[str] = frozenset()

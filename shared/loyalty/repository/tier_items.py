@@ -1,11 +1,22 @@
-"""The account item's tier attributes (conversions only; the rules are domain/rules/tiers.py)."""
+"""The account item's tier attributes (conversions only; the rules are domain/rules/tiers.py and
+tier_window.py).
+
+`tier_window` holds the qualifying records in one string, `<epoch ms, base 36>:<signed points>`,
+space-separated, oldest first ("mx9419c0:49 mx9419c1:-20"): about 12 bytes a record, where a
+map of timestamps would take 30. Items written before the window was exact hold `tier_months`
+instead, a map `YYYY-MM` → points of that UTC month; each month reads as one record at the month's
+last millisecond, which counts for exactly the whole months it counted before (docs/decisions/
+tiers.md), and the next write of the account stores the records in the new form.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+from datetime import UTC, datetime
 from typing import Any
 
 from loyalty.domain.entities import Account, HeldTier, Tiering, format_timestamp
+from loyalty.domain.rules.tier_window import normalised, to_ms
 from loyalty.repository.keys import TIERS_SHARDS, Item, shard_of, tiers_partition
 
 
@@ -14,13 +25,13 @@ def _timestamp(text: str) -> datetime:
 
 
 def tiering_attributes(account: Account) -> dict[str, Any]:
-    """The tier attributes (none for an account without qualifying points or tier). Months are
-    a map keyed YYYY-MM; the sparse Tiers index lists the account under `listed_until`."""
+    """The tier attributes (none for an account without qualifying points or tier); the sparse
+    Tiers index lists the account under `listed_until`."""
     tiering = account.tiering
     held = tiering.held
     listed = tiering.listed_until
     return {
-        "tier_months": {_month_key(month): points for month, points in tiering.months} or None,
+        "tier_window": encode_records(tiering.records) or None,
         "tier_points": tiering.total or None,
         "tier": (
             {
@@ -41,23 +52,47 @@ def tiering_attributes(account: Account) -> dict[str, Any]:
     }
 
 
-def _month_key(month: int) -> str:
-    year, index = divmod(month, 12)
-    return f"{year:04d}-{index + 1:02d}"
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-def _month_of(key: str) -> int:
-    year, month = key.split("-")
-    return int(year) * 12 + int(month) - 1
+def _base36(number: int) -> str:
+    if number < 0:
+        return "-" + _base36(-number)
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = _DIGITS[digit] + text
+        if number == 0:
+            return text
+
+
+def encode_records(records: tuple[tuple[int, int], ...]) -> str:
+    return " ".join(f"{_base36(at)}:{points}" for at, points in records)
+
+
+def decode_records(text: str) -> tuple[tuple[int, int], ...]:
+    pairs = (record.split(":") for record in text.split())
+    return normalised((int(at, 36), int(points)) for at, points in pairs)
+
+
+def _month_end(key: str) -> int:
+    """An old `tier_months` key (YYYY-MM) as the last millisecond of that UTC month."""
+    year, month = (int(part) for part in key.split("-"))
+    last_day = calendar.monthrange(year, month)[1]
+    return to_ms(datetime(year, month, last_day, 23, 59, 59, 999_000, tzinfo=UTC))
+
+
+def _records(item: Item) -> tuple[tuple[int, int], ...]:
+    months = item.get("tier_months", {})
+    old = tuple((_month_end(key), int(points)) for key, points in months.items())
+    return normalised((*decode_records(str(item.get("tier_window", ""))), *old))
 
 
 def tiering_from_item(item: Item) -> Tiering:
     held = item.get("tier")
     listed = item.get("tiers_sk")
     return Tiering(
-        months=tuple(
-            sorted((_month_of(key), int(points)) for key, points in item.get("tier_months", {}).items())
-        ),
+        records=_records(item),
         total=int(item.get("tier_points", 0)),
         held=HeldTier(
             id=str(held["id"]),

@@ -2,16 +2,18 @@
 kept, the earn multiplier and the entry bonuses.
 
 Qualifying points are the signed points of a customer's `earn`, `release`, `reverse` and `adjust`
-entries, counted by each entry's time. The account keeps them per UTC month (no ledger read on
-the order path), so the window counts whole months: at `now` it holds the month of `now` minus
-`tier_window_months` calendar months and every month after it (docs/decisions/tiers.md). A lifetime
-window (None) counts every entry ever.
+entries whose time is at or after `now` minus `tier_window_months` calendar months (the same day
+of the month, the last day where that month is shorter, the same time of day). The account keeps
+those entries as exact (time, points) records, pruned at every qualifying write to what a later
+window can still count (rules/tier_window.py, docs/decisions/tiers.md): no ledger read on the order
+path. A lifetime window (None) counts every entry ever, kept as one total.
 
 A tier is reached at once, in the transaction of the entry that crossed its threshold, and held
 at least until `kept_until` (its time plus the window); a later entry after which the points still
 meet the held tier's threshold moves `kept_until` on. The daily review (`review`) moves customers
-whose `kept_until` has passed to the tier their window then reaches. The entry bonus of each tier
-passed on the way up is paid once per customer and tier, ever (its entry id is the business key).
+whose `kept_until` has passed to the tier their window then reaches, kept until the exact moment
+the counted entries would fall below its threshold. The entry bonus of each tier passed on the way
+up is paid once per customer and tier, ever (its entry id is the business key).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from loyalty.domain.entities import (
@@ -34,6 +36,7 @@ from loyalty.domain.entities import (
     Tiering,
 )
 from loyalty.domain.program import Program, TierLevel
+from loyalty.domain.rules import tier_window
 from loyalty.domain.rules.expiry import add_months
 
 MAX_TIERS = 5
@@ -72,48 +75,27 @@ def tiers_problem(tiers: tuple[TierLevel, ...], window_months: int | None) -> st
     return None
 
 
-def month_index(moment: datetime) -> int:
-    moment = moment.astimezone(UTC)
-    return moment.year * 12 + moment.month - 1
-
-
-def month_start(index: int) -> datetime:
-    year, month = divmod(index, 12)
-    return datetime(year, month + 1, 1, tzinfo=UTC)
-
-
-def window_start(now: datetime, window_months: int) -> int:
-    """The oldest month the window that ends at `now` counts."""
-    return month_index(add_months(now.astimezone(UTC), -window_months))
-
-
 def qualifying_points(tiering: Tiering, window_months: int | None, now: datetime) -> int:
     if window_months is None:
         return tiering.total
-    first = window_start(now, window_months)
-    return sum(points for month, points in tiering.months if month >= first)
+    return tier_window.qualifying(tiering.records, window_months, now)
 
 
-def with_qualifying(tiering: Tiering, points: int, when: datetime, now: datetime) -> Tiering:
-    """`points` added at `when`; months no window can count any more (before the longest
-    window's first month at `now`) are dropped, so the item stays small."""
+def with_qualifying(
+    tiering: Tiering, points: int, when: datetime, now: datetime, window_months: int | None
+) -> Tiering:
+    """`points` added at `when`; records no window from `now` on can count any more are pruned
+    (the current window's), so the item stays small."""
     if points == 0:
         return tiering
-    months = dict(tiering.months)
-    month = month_index(when)
-    months[month] = months.get(month, 0) + points
-    oldest = window_start(now, MAX_WINDOW_MONTHS)
-    kept = tuple(sorted((m, p) for m, p in months.items() if m >= oldest and p != 0))
-    return replace(tiering, months=kept, total=tiering.total + points)
+    records = tier_window.pruned(tier_window.added(tiering.records, points, when), window_months, now)
+    return replace(tiering, records=records, total=tiering.total + points)
 
 
 def merged_qualifying(member: Tiering, guest: Tiering) -> Tiering:
-    """A merge adds the guest's qualifying points, month by month, to the member's."""
-    months = dict(member.months)
-    for month, points in guest.months:
-        months[month] = months.get(month, 0) + points
-    kept = tuple(sorted((m, p) for m, p in months.items() if p != 0))
-    return replace(member, months=kept, total=member.total + guest.total)
+    """A merge adds the guest's qualifying entries, time by time, to the member's."""
+    records = tier_window.normalised((*member.records, *guest.records))
+    return replace(member, records=records, total=member.total + guest.total)
 
 
 def reached(tiers: tuple[TierLevel, ...], points: int) -> TierLevel | None:
@@ -284,7 +266,8 @@ def with_tiers(changes: Changes, program: Program, when: datetime, now: datetime
         if points == 0:
             accounts.append((before, after))
             continue
-        counted = replace(after, tiering=with_qualifying(after.tiering, points, when, now))
+        tiering = with_qualifying(after.tiering, points, when, now, program.tier_window_months)
+        counted = replace(after, tiering=tiering)
         judged, paid = judge(counted, program, when, now, f"tiers:{after.customer_id}:{after.revision}")
         accounts.append((before, judged))
         bonuses.extend(paid)
@@ -293,24 +276,11 @@ def with_tiers(changes: Changes, program: Program, when: datetime, now: datetime
     return replace(changes, accounts=tuple(accounts), entries=changes.entries + tuple(bonuses))
 
 
-def drops_at(tiering: Tiering, window_months: int, threshold: int, now: datetime) -> datetime:
-    """When the window, without new entries, stops meeting `threshold`: a month leaves the window
-    at the start of the month `window_months` + 1 after it."""
-    remaining = qualifying_points(tiering, window_months, now)
-    first = window_start(now, window_months)
-    for month, points in tiering.months:
-        if month < first:
-            continue
-        remaining -= points
-        if remaining < threshold:
-            return month_start(month + window_months + 1)
-    return month_start(month_index(now) + 1)
-
-
 def review(account: Account, program: Program, now: datetime, run_id: str) -> Planned[Account]:
     """The daily review of an account the index lists as due: nothing while its `kept_until`
     lies ahead (it is listed again under it); else the tier its window reaches at `now`
-    (possibly none), kept until the window would stop reaching it. A rerun finds nothing due."""
+    (possibly none), kept until the exact moment the counted entries would fall below its
+    threshold (an entry's time plus the window). A rerun finds nothing due."""
     tiering = account.tiering
     record = tiering.held
     if record is None or record.kept_until is None:
@@ -324,13 +294,19 @@ def review(account: Account, program: Program, now: datetime, run_id: str) -> Pl
         after = _revised(account, now, replace(tiering, listed_until=record.kept_until))
         return Planned(Changes(accounts=((account, after),)), after)
     window = program.tier_window_months
-    points = qualifying_points(tiering, window, now)
+    # Decided as of just after `now`: an entry whose anniversary is `now` itself no longer keeps a
+    # tier (a kept_until of `now` would be due again at once).
+    points = qualifying_points(tiering, window, now + tier_window.MICROSECOND)
     target = reached(program.tiers, points) if account.status is not CustomerStatus.EXCLUDED else None
     entries: tuple[LedgerEntry, ...] = ()
     if target is None:
         after = _revised(account, now, replace(tiering, held=None, listed_until=None))
     else:
-        until = drops_at(tiering, window, target.threshold, now) if window is not None else None
+        until = (
+            tier_window.drops_at(tiering.records, window, target.threshold, now)
+            if window is not None
+            else None
+        )
         since = record.since if target.id == record.id else now
         revised = replace(tiering, held=HeldTier(target.id, since, until), listed_until=until)
         after = _revised(account, now, revised)
