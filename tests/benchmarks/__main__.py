@@ -27,7 +27,7 @@ from tests.benchmarks.rejections import report_rejections, time_rejections
 from tests.benchmarks.release import measure_release, pending_scenarios, report_release
 from tests.benchmarks.report import Report, machine, report_verdicts
 from tests.benchmarks.spread import partition_spread, report_spread
-from tests.benchmarks.tiers import measure_review, report_tiers, tier_scenarios
+from tests.benchmarks.tiers import heavy_scenarios, measure_review, report_tiers, tier_scenarios
 from tests.benchmarks.timing import report_timing, time_orders
 from tests.benchmarks.wix_verification import measure_wix, report_wix
 from tests.benchmarks.write_units import report_write_units
@@ -64,9 +64,10 @@ def run_later_parts(report: Report, parts: Collection[str], import_rows: int) ->
     if "tiers" in parts:
         with moto_harness() as harness:
             orders = [measure(harness, scenario) for scenario in tier_scenarios()]
+            heavy = [measure(harness, scenario) for scenario in heavy_scenarios()]
         with moto_harness() as harness:
             review = measure_review(harness)
-        report_tiers(report, orders, review)
+        report_tiers(report, orders, review, heavy)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
