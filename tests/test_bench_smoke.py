@@ -168,7 +168,7 @@ def test_the_events_figure_runs_and_events_add_nothing_to_the_webhook_path() -> 
     assert measured.put_events == [10, 2]
 
 
-def test_a_typical_customer_s_order_with_tiers_on_costs_no_more_wru_and_a_tier_review_is_one_transaction() -> None:
+def test_a_typical_tiered_order_costs_no_more_wru_and_a_tier_review_is_one_transaction() -> None:
     from tests.benchmarks.moto import moto_harness
     from tests.benchmarks.tiers import WRU_WITHOUT_TIERS, measure_review, tier_scenarios, wru
 
