@@ -202,9 +202,11 @@ def _run(harness: Harness, name: str, time: str) -> tuple[Measured, list[tuple[i
 
 def measure_review(harness: Harness) -> ReviewMeasured:
     _tiered(harness, REVIEW_PROGRAM)
-    # A year ago (the real clock's window still holds it): an order of 10:00 + 5 h arrives first and
+    # A year less a day ago (the real clock's window holds it): an order of 10:00 + 5 h arrives first and
     # reaches Silver (60 points); one of 10:00 arrives next and reaches Gold (75 more, ×1.25).
-    reached = add_months(datetime.now(UTC), -12).replace(day=10, hour=10, minute=0, second=0, microsecond=0)
+    reached = (add_months(datetime.now(UTC), -12) + timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     _order(harness, "r-late", "r", format_timestamp(reached + timedelta(hours=5)), "120")
     _order(harness, "r-early", "r", format_timestamp(reached), "60")
     # Due at Gold's kept_until: the earlier order has left the window, the later one keeps Silver

@@ -29,9 +29,12 @@ PROGRAM = {
     ],
     "tier_window_months": 12,
 }
-# Silver reached on the 10th of the month a year ago (the handlers judge at the real clock's now,
-# whose window still holds that month); the reviews run when its kept_until has passed.
-REACHED = add_months(datetime.now(UTC), -12).replace(day=10, hour=10, minute=0, second=0, microsecond=0)
+# Silver reached a year less a day ago, at 10:00 (the handlers judge at the real clock's now, whose
+# window still holds it); the reviews run when its kept_until has passed (the order has left the
+# window then: a review that runs before a customer's Gold order lets Silver fall).
+REACHED = (add_months(datetime.now(UTC), -12) + timedelta(days=1)).replace(
+    hour=10, minute=0, second=0, microsecond=0
+)
 REVIEW_AT = format_timestamp(add_months(REACHED, 12) + timedelta(hours=2))
 
 

@@ -56,8 +56,9 @@ class TierFields(Answer):
     tier: HeldTier | None = Field(description="The tier held now under the program's current tiers.")
     next_tier: NextTier | None = Field(description="The next tier up; null at the top or without tiers.")
     qualifying_points: int = Field(
-        description="Points of earn, release, reverse and adjust entries in the program's window "
-        "(whole UTC months; every entry for a lifetime window)."
+        description="Points of earn, release, reverse and adjust entries in the program's window: "
+        "those at or after now minus tier_window_months calendar months, to the millisecond "
+        "(every entry for a lifetime window)."
     )
 
 
