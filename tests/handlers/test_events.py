@@ -246,14 +246,16 @@ def test_a_bus_that_keeps_refusing_fails_the_record_for_the_stream_to_deliver_ag
 def test_a_tier_reached_and_lost_publishes_tier_upgraded_then_tier_downgraded(
     service: Service, published: Published
 ) -> None:
-    from tests.handlers.test_tiers import KEPT_UNTIL, MONTH_LEFT, at, member, order, review, tiered
+    from tests.handlers.test_tiers import _OCCURRED, KEPT_UNTIL, at, member, order, review, tiered
 
     tiered(service)  # Silver at 500, Gold at 2,000 qualifying points
     member(service)
     order(service, "1001", "600")  # Silver, with its entry bonus
     order(service, "1002", "1500")  # Gold
-    review(service, at(KEPT_UNTIL + timedelta(hours=1)))  # still held: listed again, no change of tier
-    review(service, at(MONTH_LEFT + timedelta(days=1)))  # the orders left the window: the tier falls
+    later = at(_OCCURRED + timedelta(hours=1))
+    order(service, "1003", "10", occurred=later)  # Gold kept an hour longer; listed where it was
+    review(service, at(KEPT_UNTIL + timedelta(minutes=30)))  # still held: listed again, no change of tier
+    review(service, at(KEPT_UNTIL + timedelta(days=1)))  # the orders left the window: the tier falls
     pump, records = stream_records(service)
 
     assert all(answer == {"batchItemFailures": []} for answer in deliver(pump, records))
