@@ -3,10 +3,10 @@ tier_window.py).
 
 `tier_window` holds the qualifying records in one string, `<epoch ms, base 36>:<signed points>`,
 space-separated, oldest first ("mx9419c0:49 mx9419c1:-20"): about 12 bytes a record, where a
-map of timestamps would take 30. Items written before the window was exact hold `tier_months`
-instead, a map `YYYY-MM` → points of that UTC month; each month reads as one record at the month's
-last millisecond, which counts for exactly the whole months it counted before (docs/decisions/
-tiers.md), and the next write of the account stores the records in the new form.
+list of `{time, points}` maps would take about 40. Items written before the window was exact
+hold `tier_months` instead, a map `YYYY-MM` → points of that UTC month; each month reads as one
+record at the month's last millisecond, which counts for exactly the whole months it counted
+before (docs/decisions/tiers.md), and the next write of the account stores the new form.
 """
 
 from __future__ import annotations
