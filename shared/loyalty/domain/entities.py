@@ -127,6 +127,8 @@ class Account:
     # VIP tiers (domain/rules/tiers.py): the qualifying points per UTC month and in all, the tier
     # recorded with its `kept_until`, and the tiers whose entry bonus was paid.
     tiering: Tiering = field(default_factory=Tiering)
+    # The sign-up bonus is settled: paid, or the customer became a member while it paid nothing.
+    signup_settled: bool = False
 
     @property
     def can_redeem(self) -> bool:

@@ -130,6 +130,7 @@ def account_item(account: Account) -> Item:
                     else None
                 ),
                 "expiry_sk": f"{listed_at}#{account.customer_id}" if expiring else None,
+                "signup_settled": account.signup_settled or None,
                 **tiering_attributes(account),
             }
         ),
@@ -174,6 +175,7 @@ def account_from_item(item: Item) -> Account:
         expiry_listed_at=_listed_at(item),
         erased_at=_timestamp(item["erased_at"]) if "erased_at" in item else None,
         tiering=tiering_from_item(item),
+        signup_settled=bool(item.get("signup_settled", False)),
     )
 
 
