@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 
-from loyalty.domain.entities import format_timestamp
+from loyalty.domain.entities import Changes, format_timestamp
+from loyalty.repository import Repository
 from loyalty_dev import responses
 from tests import shopify_payloads
 from tests.handlers.test_shopify import SHOP, shopify
@@ -270,3 +271,49 @@ def test_the_public_program_lists_the_ways_to_earn_and_only_the_running_campaign
     assert public["ways_to_earn"] == [{**SIGNUP, "name": None, "per_customer": None, "per_day": None}, REVIEW]
     assert public["campaigns"] == [RUNNING]
     responses.PublicProgram.model_validate(public)
+
+
+def _interleaved(monkeypatch: pytest.MonkeyPatch, first: str, competitor: Any) -> None:
+    """The first commit writing an entry whose id starts with `first` runs `competitor` (another
+    event for the same customer, its own read and write) just before: that commit then meets a
+    changed account and the bonus already paid, as when two deliveries race."""
+    original = Repository.commit
+    raced: list[bool] = []
+
+    def commit(self: Repository, changes: Changes) -> None:
+        if not raced and any(entry.entry_id.startswith(first) for entry in changes.entries):
+            raced.append(True)
+            assert competitor().status == 200
+        original(self, changes)
+
+    monkeypatch.setattr(Repository, "commit", commit)
+
+
+def test_an_order_that_loses_the_race_to_a_registration_still_earns_and_the_bonus_is_paid_once(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(service, ways_to_earn=[SIGNUP])
+    _interleaved(
+        monkeypatch, "order:", lambda: service.register(registration_event("ann", "ann@example.com"))
+    )
+    answer = service.order(order_event("1", "ann", "10", has_account=True))
+    assert (answer.json()["status"], answer.json()["points_earned"], answer.json()["balance"]) == (
+        "processed",
+        10,
+        110,
+    )
+    assert len(signups(service)) == 1
+    service.assert_sound()
+
+
+def test_a_registration_that_loses_the_race_to_an_order_pays_no_second_bonus(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(service, ways_to_earn=[SIGNUP])
+    _interleaved(
+        monkeypatch, "signup:", lambda: service.order(order_event("1", "ann", "10", has_account=True))
+    )
+    answer = service.register(registration_event("ann", "ann@example.com"))
+    assert (answer.status, answer.json()["balance"]) == (200, 110)
+    assert len(signups(service)) == 1
+    service.assert_sound()

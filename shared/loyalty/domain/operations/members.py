@@ -48,6 +48,8 @@ def register_member(
             return Outcome(duplicate=True, account=decision.account)
         try:
             repository.commit(decision.changes)
+        except EntryExists:
+            raise AccountChanged from None  # its sign-up bonus was paid meanwhile: read again
         except EmailTaken as taken:
             raise Conflict(
                 f"another member of store {event.store_id} already holds {taken.claim.email_key}",
