@@ -123,7 +123,7 @@ def test_an_order_inside_campaigns_earns_the_largest_times_the_tier_with_one_flo
     assert outside.json()["points_earned"] == 13  # floor(10.99 × 1.25): before the campaigns
     entries = {entry["id"]: entry for entry in history(service)}
     assert entries["order:1"]["multiplier"] == "2"
-    assert entries["order:2"]["multiplier"] == "2.50"
+    assert entries["order:2"]["multiplier"] == "2.5"
     assert entries["order:3"]["multiplier"] == "1.25"
     service.assert_sound()
 
