@@ -31,31 +31,49 @@ class _Model(BaseModel):
     model_config = ConfigDict(strict=True, frozen=True, extra="ignore", defer_build=True)
 
 
-class WayToEarnRequest(_Model):
-    """A way to earn a fixed bonus: `signup` (once per customer, ever), `birthday` (once a year) or
-    `action` (a custom action the store reports; it has a `name` and optional limits)."""
+class _Way(BaseModel):
+    """A way to earn's common fields; a field of another kind (a sign-up's limit) is refused, not
+    ignored. What a read answers is accepted back as it is (a sign-up's limits are null there)."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", defer_build=True)
 
     id: EarnId
-    kind: Literal["signup", "birthday", "action"]
     points: Annotated[int, Field(ge=1, le=1_000_000)]
-    name: EarnName | None = Field(default=None, description="Required for an action; shown by the panel.")
+
+
+class SignupWay(_Way):
+    """Paid once per customer, ever: the first time it becomes a member."""
+
+    kind: Literal["signup"]
+    name: EarnName | None = None
+    per_customer: None = None
+    per_day: None = None
+
+
+class BirthdayWay(_Way):
+    """Paid once a year, on the member's birthday."""
+
+    kind: Literal["birthday"]
+    name: EarnName | None = None
+    per_customer: None = None
+    per_day: None = None
+
+
+class ActionWay(_Way):
+    """A custom action the store reports (a review, a follow), with optional limits."""
+
+    kind: Literal["action"]
+    name: EarnName = Field(description="Shown by the panel.")
     per_customer: Limit | None = Field(
-        default=None,
-        description="Actions only: how many times a customer may earn it, ever (null: unlimited).",
+        default=None, description="How many times a customer may earn it, ever (null: unlimited)."
     )
     per_day: Limit | None = Field(
         default=None,
-        description="Actions only: how many times a customer may earn it per UTC day of the action "
-        "(null: unlimited).",
+        description="How many times a customer may earn it per UTC day of the action (null: unlimited).",
     )
 
-    @model_validator(mode="after")
-    def _kind_fields(self) -> WayToEarnRequest:
-        if self.kind == "action" and self.name is None:
-            raise ValueError("an action needs a name")
-        if self.kind != "action" and (self.per_customer is not None or self.per_day is not None):
-            raise ValueError("only actions have per_customer and per_day limits")
-        return self
+
+WayToEarnRequest = Annotated[SignupWay | BirthdayWay | ActionWay, Field(discriminator="kind")]
 
 
 class CampaignRequest(_Model):
@@ -72,7 +90,11 @@ class CampaignRequest(_Model):
     @classmethod
     def _utc(cls, moment: datetime) -> datetime:
         """In UTC, to the millisecond (as every time the service answers)."""
-        return moment.astimezone(UTC).replace(microsecond=moment.microsecond // 1000 * 1000)
+        try:
+            utc = moment.astimezone(UTC)
+        except OverflowError:  # year 1 ahead of UTC, or 9999 behind it
+            raise ValueError("the time is outside the years 1 to 9999 in UTC") from None
+        return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> CampaignRequest:
@@ -81,12 +103,14 @@ class CampaignRequest(_Model):
         return self
 
 
-def unique_ids(items: tuple[WayToEarnRequest, ...] | tuple[CampaignRequest, ...], what: str) -> None:
+def unique_ids(
+    items: tuple[SignupWay | BirthdayWay | ActionWay, ...] | tuple[CampaignRequest, ...], what: str
+) -> None:
     if len({item.id for item in items}) != len(items):
         raise ValueError(f"{what} ids must be unique")
 
 
-def one_of_each_kind(ways: tuple[WayToEarnRequest, ...]) -> None:
+def one_of_each_kind(ways: tuple[SignupWay | BirthdayWay | ActionWay, ...]) -> None:
     for kind in ("signup", "birthday"):
         if sum(1 for way in ways if way.kind == kind) > 1:
             raise ValueError(f"at most one way to earn of kind {kind}")

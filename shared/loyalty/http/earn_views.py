@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from loyalty.domain.entities import LedgerEntry, format_timestamp
+from loyalty.domain.entities import LedgerEntry
 from loyalty.domain.program import Campaign, Program, WayToEarn
 from loyalty.domain.rules.campaigns import running
 
@@ -27,9 +27,15 @@ def campaign_view(campaign: Campaign) -> dict[str, Any]:
         "id": campaign.id,
         "name": campaign.name,
         "multiplier": str(campaign.multiplier),
-        "starts_at": format_timestamp(campaign.starts_at),
-        "ends_at": format_timestamp(campaign.ends_at),
+        "starts_at": _utc_text(campaign.starts_at),
+        "ends_at": _utc_text(campaign.ends_at),
     }
+
+
+def _utc_text(moment: datetime) -> str:
+    """As every time the service answers (RFC 3339, UTC, milliseconds), the year always in four
+    digits (a campaign's time may be any year from 1)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def earn_settings_view(program: Program) -> dict[str, Any]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from loyalty.domain.entities import format_timestamp
 from loyalty.domain.program import Campaign, EarnKind, Program, WayToEarn
 from loyalty.repository.keys import Item
 
@@ -55,8 +54,9 @@ def _campaign_map(campaign: Campaign) -> dict[str, Any]:
         "id": campaign.id,
         "name": campaign.name,
         "multiplier": str(campaign.multiplier),
-        "starts_at": format_timestamp(campaign.starts_at),
-        "ends_at": format_timestamp(campaign.ends_at),
+        # isoformat, not format_timestamp: a campaign's time may be any year from 1 (four digits).
+        "starts_at": campaign.starts_at.astimezone(UTC).isoformat(),
+        "ends_at": campaign.ends_at.astimezone(UTC).isoformat(),
     }
 
 
