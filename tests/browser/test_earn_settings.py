@@ -1,12 +1,9 @@
-"""Ways to earn and bonus campaigns in a real browser: the merchant edits them on the dashboard's
-program page (and reads, in words, what is refused); the shopper's panel lists the ways to earn
-and the campaign running now, to a visitor and to a member whose history names the sign-up bonus."""
+"""Ways to earn and bonus campaigns on the dashboard's program page, in a real browser: the merchant
+edits them and reads, in words, what is refused (the panel's side: tests/browser/test_panel.py)."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,23 +14,9 @@ from loyalty.domain.entities import format_timestamp
 from loyalty_dev.local.server import LocalServer
 from tests.browser.conftest import DOCS_IMAGES, docs_screenshots
 from tests.browser.test_dashboard import Shop, open_dashboard, page
-from tests.browser.test_panel import STORE as PANEL_STORE
-from tests.browser.test_panel import (
-    Storefront,
-    member_token,
-    open_panel,
-    panel_text,
-    photograph,
-    shop,
-    site,
-    storefront,
-)
-from tests.browser.test_panel import page as panel_page
-from tests.browser.test_panel import webhook as panel_webhook
 from tests.local.client import call
-from tests.support import order_event, registration_event
 
-__all__ = ["page", "panel_page", "shop", "site"]  # the suites' fixtures, shared
+__all__ = ["page"]  # the suite's page fixture (a fresh browser context, photographed after each test)
 
 pytestmark = pytest.mark.browser
 
@@ -183,56 +166,3 @@ def test_a_refusal_of_the_api_is_shown_with_its_reason(page: Any, earn_shop: Ear
     page.get_by_label("Action 1: Points").fill("5")
     save(page)
     page.wait_for_selector(".form-error:has-text('Each way to earn needs its own id')")
-
-
-def until_registrations_pay(shop: Storefront) -> None:
-    """Each function's container trusts its copy of the program for up to 30 seconds (as on Lambda):
-    new customers register until one is paid the sign-up bonus the program now offers."""
-    deadline = time.monotonic() + 45
-    for number in itertools.count():
-        probe = f"probe-{number}"
-        registration = registration_event(probe, f"{probe}@example.com", store_id=PANEL_STORE)
-        panel_webhook(shop.server, "member-registered", registration)
-        if shop.balance(probe) == SIGNUP["points"]:
-            return
-        assert time.monotonic() < deadline, "the registrations never saw the new program"
-        time.sleep(1)
-
-
-def test_the_panel_lists_the_ways_to_earn_and_the_running_campaign(panel_page: Any, shop: Storefront) -> None:
-    page = panel_page
-    program = {**shop.program, "ways_to_earn": [SIGNUP, REVIEW], "campaigns": [DOUBLE, LATER]}
-    shop.admin("PUT", "/program", program)
-    try:
-        storefront(page, shop, 'token-url="/shop/token"')
-        open_panel(page, "visitor")
-        text = panel_text(page)
-        assert "Create an account: 100 points" in text
-        assert "Write a review: 25 points (once)" in text
-        ends = (datetime.fromisoformat(DOUBLE["ends_at"]) - timedelta(milliseconds=1)).strftime("%B %-d, %Y")
-        assert f"Double points week: points ×2 until {ends}" in text
-        assert "Spring sale" not in text  # not running yet
-        photograph(page, "ways-to-earn")
-
-        until_registrations_pay(shop)
-        panel_webhook(
-            shop.server,
-            "member-registered",
-            registration_event("una", "una@example.com", store_id=PANEL_STORE),
-        )
-        panel_webhook(
-            shop.server,
-            "order-created",
-            order_event("o-una", "una", "10.00", has_account=True, store_id=PANEL_STORE),
-        )
-        storefront(page, shop, 'inline token-url="/shop/token"', tokens=member_token("una"))
-        page.wait_for_selector("loyalty-panel[data-view='member']", state="attached")
-        text = panel_text(page)
-        assert "+100 points, sign-up bonus" in text
-        assert "Double points week" in text
-        assert shop.balance("una") == 100 + 10  # the order earned at the order's time: before the campaign
-        storefront(page, shop, 'token-url="/shop/token"', html_lang="fr")
-        open_panel(page, "visitor")
-        assert "Créez un compte : 100 points" in panel_text(page)
-    finally:
-        shop.admin("PUT", "/program", shop.program)
