@@ -4,15 +4,18 @@ panel's script loaded from the API's server, every call a real CORS request to t
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from loyalty.domain.entities import format_timestamp
 from loyalty_dev.local.demo_store import seed_demo_store
 from loyalty_dev.local.server import LocalServer
 from loyalty_dev.local.storefront import DEMO_MEMBER, DEMO_STORE
@@ -598,5 +601,95 @@ def test_the_panel_settings_are_edited_on_the_dashboards_program_page(
         page.get_by_role("button", name="Save settings").click()
         assert "#rrggbb" in page.locator(".form-error").inner_text()
         assert shop.admin("GET", "/program")["panel"]["accent_color"] == "#1F4E8C"
+    finally:
+        shop.admin("PUT", "/program", shop.program)
+
+
+# ways to earn and campaigns (last: the program they set stays in the functions' caches for 30 s) ---
+
+SIGNUP = {"id": "signup", "kind": "signup", "points": 100}
+REVIEW = {
+    "id": "review",
+    "kind": "action",
+    "name": "Write a review",
+    "points": 25,
+    "per_customer": 1,
+    "per_day": None,
+}
+_NOW = datetime.now(UTC).replace(second=0, microsecond=0)
+DOUBLE = {
+    "id": "double-week",
+    "name": "Double points week",
+    "multiplier": "2",
+    "starts_at": format_timestamp(_NOW - timedelta(days=2)),
+    "ends_at": format_timestamp((_NOW + timedelta(days=5)).replace(hour=0, minute=0)),
+}
+LATER = {
+    **DOUBLE,
+    "id": "spring",
+    "name": "Spring sale",
+    "starts_at": format_timestamp(_NOW + timedelta(days=40)),
+    "ends_at": format_timestamp(_NOW + timedelta(days=45)),
+}
+
+
+def until_registrations_pay(shop: Storefront) -> None:
+    """Each function's container trusts its copy of the program for up to 30 seconds (as on Lambda):
+    new customers register until one is paid the sign-up bonus the program now offers."""
+    deadline = time.monotonic() + 45
+    for number in itertools.count():
+        probe = f"probe-{number}"
+        registration = registration_event(probe, f"{probe}@example.com", store_id=STORE)
+        webhook(shop.server, "member-registered", registration)
+        if shop.balance(probe) == SIGNUP["points"]:
+            return
+        assert time.monotonic() < deadline, "the registrations never saw the new program"
+        time.sleep(1)
+
+
+def until_the_public_program_lists_ways(shop: Storefront) -> None:
+    """The public program as the panel reads it, once BalanceFunction's copy of the program (up to
+    30 seconds old) has the ways to earn."""
+    deadline = time.monotonic() + 45
+    while not call("GET", f"{shop.server.url}/stores/{STORE}/program").json()["ways_to_earn"]:
+        assert time.monotonic() < deadline, "the public program never listed the ways to earn"
+        time.sleep(1)
+
+
+def test_the_panel_lists_the_ways_to_earn_and_the_running_campaign(page: Any, shop: Storefront) -> None:
+    program = {**shop.program, "ways_to_earn": [SIGNUP, REVIEW], "campaigns": [DOUBLE, LATER]}
+    shop.admin("PUT", "/program", program)
+    try:
+        until_the_public_program_lists_ways(shop)
+        storefront(page, shop, 'token-url="/shop/token"')
+        open_panel(page, "visitor")
+        text = panel_text(page)
+        assert "Create an account: 100 points" in text
+        assert "Write a review: 25 points (once)" in text
+        ends = (datetime.fromisoformat(DOUBLE["ends_at"]) - timedelta(milliseconds=1)).strftime("%B %-d, %Y")
+        assert f"Double points week: points ×2 until {ends}" in text
+        assert "Spring sale" not in text  # not running yet
+        photograph(page, "ways-to-earn")
+
+        until_registrations_pay(shop)
+        webhook(
+            shop.server,
+            "member-registered",
+            registration_event("una", "una@example.com", store_id=STORE),
+        )
+        webhook(
+            shop.server,
+            "order-created",
+            order_event("o-una", "una", "10.00", has_account=True, store_id=STORE),
+        )
+        storefront(page, shop, 'inline token-url="/shop/token"', tokens=member_token("una"))
+        page.wait_for_selector("loyalty-panel[data-view='member']", state="attached")
+        text = panel_text(page)
+        assert "+100 points, sign-up bonus" in text
+        assert "Double points week" in text
+        assert shop.balance("una") == 100 + 10  # the order earned at the order's time: before the campaign
+        storefront(page, shop, 'token-url="/shop/token"', html_lang="fr")
+        open_panel(page, "visitor")
+        assert "Créez un compte : 100 points" in panel_text(page)
     finally:
         shop.admin("PUT", "/program", shop.program)

@@ -15,7 +15,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -82,13 +82,17 @@ def accepts_valid_data(ctx: Any, response: Any, case: Any) -> bool | None:
     a `customer_id` header is a file format, not a string schema), a webhook endpoint's URL that
     the request-forgery guard refuses (an internal name or address: `refused_url`, judged by the
     address, not the text), and a program's tiers whose ids repeat or whose thresholds do not
-    increase (relations between items): no schema can say any of these."""
+    increase, ways to earn or campaigns whose ids repeat, a second sign-up or birthday way, a
+    campaign that ends before it starts or whose time leaves the years 1 to 9999 in UTC (relations
+    between items and fields): no schema can say any of these."""
     if case.path.endswith("/webhook-endpoints") and _refused_url(response):
         return None
     query = case.query or {}
     if "cursor" in query or (case.path.endswith("/activity") and not _a_chart_range(query)):
         return None
-    if case.path.endswith("/program") and not _tiers_in_order(case.body):
+    if case.path.endswith("/program") and not (
+        _tiers_in_order(case.body) and _earn_relations_hold(case.body)
+    ):
         return None
     if getattr(case, "media_type", None) == "text/csv":
         return None
@@ -113,6 +117,33 @@ def _tiers_in_order(body: Any) -> bool:
     ):
         return True
     return len(set(ids)) == len(ids) and all(b > a for a, b in itertools.pairwise(thresholds))
+
+
+def _earn_relations_hold(body: Any) -> bool:
+    if not isinstance(body, dict):
+        return True
+    ways = body.get("ways_to_earn")
+    if isinstance(ways, list) and all(isinstance(way, dict) for way in ways):
+        ids = [way.get("id") for way in ways]
+        kinds = [way.get("kind") for way in ways]
+        if len(set(map(str, ids))) != len(ids) or kinds.count("signup") > 1 or kinds.count("birthday") > 1:
+            return False
+    campaigns = body.get("campaigns")
+    if not isinstance(campaigns, list) or not all(isinstance(campaign, dict) for campaign in campaigns):
+        return True
+    if len({str(campaign.get("id")) for campaign in campaigns}) != len(campaigns):
+        return False
+    for campaign in campaigns:
+        try:
+            starts = datetime.fromisoformat(str(campaign["starts_at"])).astimezone(UTC)
+            ends = datetime.fromisoformat(str(campaign["ends_at"])).astimezone(UTC)
+        except OverflowError:
+            return False
+        except (KeyError, ValueError, TypeError):
+            continue  # not a matter of the relation: the schema's own checks apply
+        if ends <= starts:
+            return False
+    return True
 
 
 def _a_chart_range(query: dict[str, Any]) -> bool:

@@ -128,6 +128,8 @@ class Account:
     # VIP tiers (domain/rules/tiers.py): the qualifying points per UTC month and in all, the tier
     # recorded with its `kept_until`, and the tiers whose entry bonus was paid.
     tiering: Tiering = field(default_factory=Tiering)
+    # The sign-up bonus is settled: paid, or the customer became a member while it paid nothing.
+    signup_settled: bool = False
 
     @property
     def can_redeem(self) -> bool:
@@ -181,6 +183,10 @@ class LedgerEntry:
     open: bool = False
     # On a merge's entries: the pending points the merge moved (they stay outside the balance).
     pending_moved: int = 0
+    # A bonus from a way to earn: the way's id (tier entry bonuses keep None).
+    way: str | None = None
+    # An order's entry: the multiplier applied in all (tier × campaign; None when it is 1).
+    multiplier: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
