@@ -127,6 +127,8 @@ class Account:
     # VIP tiers (domain/rules/tiers.py): the qualifying points per UTC month and in all, the tier
     # recorded with its `kept_until`, and the tiers whose entry bonus was paid.
     tiering: Tiering = field(default_factory=Tiering)
+    # The customer's birthday as "MM-DD" (the year is not kept: the birthday way needs none).
+    birthday: str | None = None
 
     @property
     def can_redeem(self) -> bool:
@@ -378,6 +380,18 @@ class WebhookUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionCount:
+    """One more earning of an action by a customer, counted ever (`day` None) or on one UTC day
+    (`day` "YYYY-MM-DD"); `limit` (None: unlimited) is what the count may not go past."""
+
+    store_id: str
+    customer_id: str
+    action_id: str
+    day: str | None
+    limit: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
     """What one event writes, all or nothing: accounts (with the revision each was read at),
     new ledger entries, and email claims to take or to give up."""
@@ -395,6 +409,8 @@ class Changes:
     # A redemption's reward, as read: still active at that cost when the transaction commits.
     reward_check: Reward | None = None
     webhooks: WebhookUpdate | None = None
+    # An action's earnings counted against its limits (domain/rules/actions.py).
+    action_counts: tuple[ActionCount, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -16,6 +17,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from loyalty.domain.rules.birthdays import parse_birthday
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
 # A store id has no colon, so that a customer token's sub `<store>:<customer>`, split at its first
@@ -30,6 +33,12 @@ Email = Annotated[
 ]
 Name = Annotated[str, StringConstraints(max_length=256)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+# "MM-DD" or "YYYY-MM-DD", a day of the calendar (02-29 is one), kept as "MM-DD" (rules/birthdays.py).
+Birthday = Annotated[
+    str,
+    StringConstraints(pattern=r"^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$"),
+    AfterValidator(parse_birthday),
+]
 
 
 class _Model(BaseModel):
@@ -74,6 +83,7 @@ class RegisteredCustomer(_Model):
     email: Email | None = None
     first_name: Name | None = None
     last_name: Name | None = None
+    birthday: Birthday | None = None
 
 
 class MemberRegistered(WebhookEvent):
