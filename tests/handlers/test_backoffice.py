@@ -21,6 +21,8 @@ DEFAULT_PROGRAM = {
     "expiry_reminder_days": [],
     "tiers": [],
     "tier_window_months": 12,
+    "ways_to_earn": [],
+    "campaigns": [],
 }
 
 

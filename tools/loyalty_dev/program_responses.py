@@ -3,7 +3,7 @@ answer, as models for openapi.yaml (responses.py re-exports them with the other 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic.config import JsonDict
@@ -26,6 +26,35 @@ class TierLevel(Answer):
     entry_bonus: int = Field(
         ge=0, le=1_000_000, description="Points given once, the first time the tier is reached."
     )
+
+
+class WayToEarn(Answer):
+    """A way to earn a fixed bonus (never multiplied): `signup` once per customer, ever; `birthday`
+    once a year; `action` each time the store reports it, within its limits."""
+
+    id: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
+    kind: Literal["signup", "birthday", "action"]
+    name: str | None = Field(description="An action's name (null: the panel names the kind).")
+    points: int = Field(ge=1, le=1_000_000)
+    per_customer: int | None = Field(
+        ge=1, description="Actions: how many times a customer may earn it, ever (null: unlimited)."
+    )
+    per_day: int | None = Field(
+        ge=1, description="Actions: how many times per customer and UTC day of the action (null: unlimited)."
+    )
+
+
+class Campaign(Answer):
+    """Orders that occur from `starts_at` (included) to `ends_at` (excluded) earn × `multiplier`."""
+
+    id: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
+    name: str
+    multiplier: str = Field(
+        pattern=r"^([1-9](\.[0-9]{1,2})?|10(\.0{1,2})?)$",
+        description="Overlapping campaigns: the largest applies, times the tier's.",
+    )
+    starts_at: str = Field(json_schema_extra=TIMESTAMP)
+    ends_at: str = Field(json_schema_extra=TIMESTAMP)
 
 
 class HeldTier(Answer):
@@ -105,6 +134,10 @@ class Program(Answer):
     tier_window_months: int | None = Field(
         default=12, ge=1, le=36, description="The rolling window of qualifying points; null: lifetime."
     )
+    ways_to_earn: list[WayToEarn] = Field(default=[], max_length=10, description="Besides orders.")
+    campaigns: list[Campaign] = Field(
+        default=[], max_length=10, description="Every campaign, past, running and future."
+    )
     events_include_email: bool = Field(
         default=False,
         description="Outbound events (EventBridge) carry the customer's email; false: no personal data.",
@@ -141,8 +174,8 @@ class PublicProgram(Answer):
     points_expiry_months: int | None
     rewards: list[OfferedReward] = Field(description="The active rewards, cheapest first.")
     tiers: list[TierLevel] = Field(description="The program's tiers, lowest first; empty without tiers.")
-    ways_to_earn: list[dict[str, Any]] = Field(description="Empty until the program has other ways to earn.")
-    campaigns: list[dict[str, Any]] = Field(description="The running campaigns; empty until there are some.")
+    ways_to_earn: list[WayToEarn] = Field(description="Ways to earn besides orders; empty without any.")
+    campaigns: list[Campaign] = Field(description="The campaigns running now, soonest ending first.")
     signup_url: str | None
     login_url: str | None
     accent_color: str | None

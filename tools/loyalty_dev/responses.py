@@ -109,7 +109,7 @@ class Transaction(Answer):
         description="`pending`: an order's points held for the return window (outside the balance); "
         "`release`: what is left of them, made available when the window closes; `cancel`: a "
         "refund inside the window, taken out of the pending points (the balance does not move); "
-        "`bonus`: a tier's entry bonus."
+        "`bonus`: a tier's entry bonus, or a way to earn's (`way` names it)."
     )
     points: int = Field(description="Signed; negative takes points away.")
     balance_after: Points
@@ -124,6 +124,11 @@ class Transaction(Answer):
         default=None, description="On a `pending` entry: when its points become available."
     )
     created_at: Timestamp
+    way: str | None = Field(default=None, description="A bonus from a way to earn: the way's id.")
+    multiplier: str | None = Field(
+        default=None,
+        description="An order's entry: the multiplier applied in all (tier × campaign); absent when 1.",
+    )
 
 
 class CustomerPage(Answer):
@@ -239,6 +244,10 @@ class StorefrontTransaction(Answer):
     order_id: str | None = None
     coupon_code: str | None = None
     created_at: Timestamp
+    way: str | None = Field(default=None, description="A bonus from a way to earn: the way's id.")
+    multiplier: str | None = Field(
+        default=None, description="An order's entry: the multiplier applied (tier × campaign); absent when 1."
+    )
 
 
 class StorefrontTransactionPage(Answer):

@@ -182,6 +182,10 @@ class LedgerEntry:
     open: bool = False
     # On a merge's entries: the pending points the merge moved (they stay outside the balance).
     pending_moved: int = 0
+    # A bonus from a way to earn: the way's id (tier entry bonuses keep None).
+    way: str | None = None
+    # An order's entry: the multiplier applied in all (tier × campaign; None when it is 1).
+    multiplier: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,9 @@ so the domain needs neither pydantic nor the environment to know what a program 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 
 def normalize_tag(tag: str) -> str:
@@ -39,6 +41,40 @@ class TierLevel:
     entry_bonus: int = 0
 
 
+class EarnKind(StrEnum):
+    """The ways to earn besides orders: each pays a fixed bonus, never multiplied."""
+
+    SIGNUP = "signup"  # once per customer, ever: the first time it becomes a member
+    BIRTHDAY = "birthday"  # once a year, on the member's birthday (the daily run)
+    ACTION = "action"  # a custom action the store reports (a review, a follow)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WayToEarn:
+    """A way to earn a fixed number of points (a `bonus` ledger entry carrying its id)."""
+
+    id: str
+    kind: EarnKind
+    points: int
+    name: str | None = None  # actions (and shown by the panel)
+    per_customer: int | None = None  # actions only: None = unlimited
+    per_day: int | None = None  # actions only: per customer and UTC day of the action's occurred_at
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Campaign:
+    """A bonus campaign: orders that occur in `starts_at <= t < ends_at` (UTC) earn × `multiplier`."""
+
+    id: str
+    name: str
+    multiplier: Decimal
+    starts_at: datetime
+    ends_at: datetime
+
+    def covers(self, moment: datetime) -> bool:
+        return self.starts_at <= moment < self.ends_at
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Program:
     """A store's program settings; every field has the default a store that never set it gets."""
@@ -62,6 +98,16 @@ class Program:
     tiers: tuple[TierLevel, ...] = ()
     # The rolling window qualifying points are counted in (None: a customer's whole history).
     tier_window_months: int | None = 12
+    # Ways to earn besides orders (at most one of kind signup and one of kind birthday), and
+    # bonus campaigns (domain/rules/ways_to_earn.py checks both; rules/campaigns.py applies them).
+    ways_to_earn: tuple[WayToEarn, ...] = ()
+    campaigns: tuple[Campaign, ...] = ()
+
+    def way(self, way_id: str) -> WayToEarn | None:
+        return next((way for way in self.ways_to_earn if way.id == way_id), None)
+
+    def way_of_kind(self, kind: EarnKind) -> WayToEarn | None:
+        return next((way for way in self.ways_to_earn if way.kind is kind), None)
 
     def excludes(self, tags: tuple[str, ...]) -> bool:
         return any(normalize_tag(tag) in self.excluded_customer_tags for tag in tags)

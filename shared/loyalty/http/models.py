@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from loyalty.domain.rules.birthdays import parse_birthday
+from loyalty.http.earn_models import CampaignRequest, WayToEarnRequest, one_of_each_kind, unique_ids
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
 # A store id has no colon, so that a customer token's sub `<store>:<customer>`, split at its first
@@ -217,9 +218,15 @@ class ProgramRequest(_Model):
     # At most 5 tiers, unique ids, strictly increasing thresholds (checked in tier order).
     tiers: Annotated[tuple[TierRequest, ...], Field(max_length=5)] = ()
     tier_window_months: Annotated[int, Field(ge=1, le=36)] | None = 12
+    # At most 10 of each, unique ids; at most one way of kind signup and one of kind birthday.
+    ways_to_earn: Annotated[tuple[WayToEarnRequest, ...], Field(max_length=10)] = ()
+    campaigns: Annotated[tuple[CampaignRequest, ...], Field(max_length=10)] = ()
 
     @model_validator(mode="after")
-    def _tiers_in_order(self) -> ProgramRequest:
+    def _lists_consistent(self) -> ProgramRequest:
+        unique_ids(self.ways_to_earn, "way to earn")
+        one_of_each_kind(self.ways_to_earn)
+        unique_ids(self.campaigns, "campaign")
         if len({tier.id for tier in self.tiers}) != len(self.tiers):
             raise ValueError("tier ids must be unique")
         thresholds = [tier.threshold for tier in self.tiers]

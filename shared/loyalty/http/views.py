@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from loyalty.domain.entities import (
@@ -26,6 +26,7 @@ from loyalty.domain.rules import tiers
 from loyalty.domain.rules.expiry import expires_at
 from loyalty.domain.rules.refunds import RefundOutcome
 from loyalty.domain.rules.rewards import Redemption, reward_available
+from loyalty.http.earn_views import earn_entry_fields, earn_settings_view, public_earn_view
 
 
 def account_view(
@@ -197,7 +198,7 @@ def transaction_view(entry: LedgerEntry) -> dict[str, Any]:
         view["coupon_code"] = entry.coupon_code
     if entry.available_at is not None:
         view["available_at"] = format_timestamp(entry.available_at)
-    return view
+    return view | earn_entry_fields(entry)
 
 
 def storefront_transaction_view(entry: LedgerEntry) -> dict[str, Any]:
@@ -214,7 +215,7 @@ def storefront_transaction_view(entry: LedgerEntry) -> dict[str, Any]:
     if entry.coupon_code is not None:
         view["coupon_code"] = entry.coupon_code
     view["created_at"] = format_timestamp(entry.created_at)
-    return view
+    return view | earn_entry_fields(entry)
 
 
 def activity_view(days: list[tuple[date, DayActivity]]) -> dict[str, Any]:
@@ -251,6 +252,7 @@ def program_view(program: Program) -> dict[str, Any]:
         "expiry_reminder_days": list(program.expiry_reminder_days),
         "tiers": [tier_level_view(tier) for tier in program.tiers],
         "tier_window_months": program.tier_window_months,
+        **earn_settings_view(program),
     }
 
 
@@ -274,9 +276,11 @@ def panel_view(panel: PanelSettings) -> dict[str, Any]:
     }
 
 
-def public_program_view(store_id: str, program: Program, rewards: list[Reward]) -> dict[str, Any]:
-    """The program as the storefront panel shows it to anyone: nothing about any customer. Tiers,
-    ways to earn and campaigns are empty until the program has them."""
+def public_program_view(
+    store_id: str, program: Program, rewards: list[Reward], now: datetime | None = None
+) -> dict[str, Any]:
+    """The program as the storefront panel shows it to anyone: nothing about any customer. Tiers
+    and ways to earn are empty until the program has them; campaigns lists those running `now`."""
     panel = program.panel
     return {
         "store_id": store_id,
@@ -288,8 +292,7 @@ def public_program_view(store_id: str, program: Program, rewards: list[Reward]) 
         "points_expiry_months": program.points_expiry_months,
         "rewards": [_offered_reward(reward) for reward in rewards],
         "tiers": [tier_level_view(tier) for tier in program.tiers],
-        "ways_to_earn": [],
-        "campaigns": [],
+        **public_earn_view(program, utc_now() if now is None else now),
         "signup_url": panel.signup_url,
         "login_url": panel.login_url,
         "accent_color": panel.accent_color,

@@ -22,6 +22,7 @@ from loyalty.domain.entities import (
     format_timestamp,
 )
 from loyalty.domain.program import PanelSettings, Program, TierLevel
+from loyalty.repository.earn_items import earn_attributes, earn_settings
 from loyalty.repository.keys import (
     CUSTOMER_SHARDS,
     EXPIRY_PROGRAMS_PARTITION,
@@ -220,6 +221,8 @@ def entry_item(entry: LedgerEntry) -> Item:
                 "points_reversed": entry.points_reversed or None,
                 "available_at": available,
                 "pending_moved": entry.pending_moved or None,
+                "way": entry.way,
+                "multiplier": str(entry.multiplier) if entry.multiplier is not None else None,
                 "pending_pk": (
                     pending_partition(shard_of(f"{entry.store_id}#{entry.entry_id}", PENDING_SHARDS))
                     if waiting
@@ -254,6 +257,8 @@ def entry_from_item(item: Item) -> LedgerEntry:
         available_at=_timestamp(item["available_at"]) if "available_at" in item else None,
         open="pending_pk" in item,
         pending_moved=int(item.get("pending_moved", 0)),
+        way=item.get("way"),
+        multiplier=Decimal(item["multiplier"]) if "multiplier" in item else None,
     )
 
 
@@ -287,6 +292,7 @@ def program_item(store_id: str, program: Program, updated_at: datetime) -> Item:
                 "tiers": [_tier_map(tier) for tier in program.tiers] or None,
                 # Stored even when it is the default: None means a lifetime window.
                 "tier_window_months": program.tier_window_months or 0,
+                **earn_attributes(program),
                 "updated_at": format_timestamp(updated_at),
                 # A program with expiry on is listed in the Expiry index's programs partition.
                 "expiry_pk": EXPIRY_PROGRAMS_PARTITION if program.points_expiry_months else None,
@@ -313,6 +319,7 @@ def program_from_item(item: Item) -> Program:
         tiers=tuple(_tier_from_map(tier) for tier in item.get("tiers", ())),
         # Programs stored before tiers existed get the default window; 0 stands for lifetime.
         tier_window_months=int(item.get("tier_window_months", 12)) or None,
+        **earn_settings(item),
     )
 
 

@@ -9,8 +9,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from loyalty.domain.operations.program import read_program, set_program
-from loyalty.domain.program import PanelSettings, Program, TierLevel, normalize_tag
+from loyalty.domain.program import (
+    Campaign,
+    EarnKind,
+    PanelSettings,
+    Program,
+    TierLevel,
+    WayToEarn,
+    normalize_tag,
+)
 from loyalty.domain.rules.tiers import tiers_problem
+from loyalty.domain.rules.ways_to_earn import campaigns_problem, ways_problem
 from loyalty.errors import SchemaViolation
 from loyalty.http.admin.requests import body, ids, json_response, write_once
 from loyalty.http.models import ProgramRequest
@@ -55,15 +64,40 @@ def put_program(store_id: str) -> Response[str]:
             for tier in request.tiers
         ),
         tier_window_months=request.tier_window_months,
+        ways_to_earn=tuple(
+            WayToEarn(
+                id=way.id,
+                kind=EarnKind(way.kind),
+                points=way.points,
+                name=way.name,
+                per_customer=way.per_customer,
+                per_day=way.per_day,
+            )
+            for way in request.ways_to_earn
+        ),
+        campaigns=tuple(
+            Campaign(
+                id=campaign.id,
+                name=campaign.name,
+                multiplier=Decimal(campaign.multiplier),
+                starts_at=campaign.starts_at,
+                ends_at=campaign.ends_at,
+            )
+            for campaign in request.campaigns
+        ),
     )
-    problem = tiers_problem(program.tiers, program.tier_window_months)
-    if problem is not None:  # the domain's own check, behind the model's
-        raise SchemaViolation(problem, details=[{"loc": ["body", "tiers"], "type": "tiers", "msg": problem}])
+    # The domain's own checks, behind the model's.
+    for field, problem in (
+        ("tiers", tiers_problem(program.tiers, program.tier_window_months)),
+        ("ways_to_earn", ways_problem(program.ways_to_earn)),
+        ("campaigns", campaigns_problem(program.campaigns)),
+    ):
+        if problem is not None:
+            raise SchemaViolation(problem, details=[{"loc": ["body", field], "type": field, "msg": problem}])
 
     def render(saved: Program) -> tuple[int, dict[str, Any]]:
         return 200, program_view(saved)
 
-    services = runtime()
     services = runtime()
     answer = write_once(
         router, lambda once, reply: set_program(services.repository, store_id, program, once, reply), render
