@@ -84,7 +84,7 @@ def _action(
     up in the stored program before it is answered 404 (the merchant may have just added it)."""
     program = programs.fresh(event.store_id)
     way = program.way(event.action_id) if program is not None else None
-    if way is None:
+    if program is None or way is None:
         program = programs.remember(event.store_id, repository.get_program(event.store_id))
         way = program.way(event.action_id)
     if way is None or way.kind is not EarnKind.ACTION:
