@@ -181,3 +181,10 @@ def test_a_wix_members_birthdate_becomes_its_birthday_and_a_bad_one_is_left_out(
     )
     assert answer.status == 200, answer.body
     assert service.account(wix.VISITOR_CONTACT, wix.INSTANCE_ID).birthday == "02-29"
+
+
+def test_the_customers_export_holds_the_birthday(service: Service) -> None:
+    register(service, "ann", "11-02")
+    exported = service.admin("GET", "/customers/ann/export")
+    assert exported.status == 200, exported.body
+    assert exported.json()["customer"]["birthday"] == "11-02"

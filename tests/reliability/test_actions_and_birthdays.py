@@ -96,7 +96,7 @@ def bonus_entries(service: Service, customer_id: str) -> list[str]:
 def test_the_same_action_reported_by_racing_processes_earns_once(
     service: Service, worker_env: dict[str, str]
 ) -> None:
-    ways(service, {"id": "review", "kind": "action", "name": "Review", "points": 25})
+    ways(service, {"id": "review", "kind": "action", "name": "Write a review", "points": 25})
     customers = [f"c{number}" for number in range(6)]
     for customer in customers:
         assert service.register(registration_event(customer, f"{customer}@example.com")).status == 200
@@ -120,7 +120,7 @@ def test_the_same_action_reported_by_racing_processes_earns_once(
 def test_many_references_racing_never_pass_a_limit(
     service: Service, worker_env: dict[str, str], per_customer: int | None, per_day: int | None
 ) -> None:
-    review = {"id": "review", "kind": "action", "name": "Review", "points": 10}
+    review = {"id": "review", "kind": "action", "name": "Write a review", "points": 10}
     ways(service, {**review, "per_customer": per_customer, "per_day": per_day})
     assert service.register(registration_event("ann", "ann@example.com")).status == 200
     # 24 references, each delivered twice, all on one UTC day (at different hours).
