@@ -4,6 +4,7 @@ years and time zones at UTC midnight, what the birthday way pays, and an action'
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -22,7 +23,13 @@ from loyalty.domain.rules.actions import (
     decide_action,
     limited,
 )
-from loyalty.domain.rules.birthdays import birthday_entry_id, celebrated_on, decide_birthday, parse_birthday
+from loyalty.domain.rules.birthdays import (
+    BIRTHDAY_PATTERN,
+    birthday_entry_id,
+    celebrated_on,
+    decide_birthday,
+    parse_birthday,
+)
 from loyalty.domain.rules.earning import new_account
 
 T0 = datetime(2026, 1, 15, 10, tzinfo=UTC)
@@ -61,6 +68,25 @@ def test_anything_else_is_refused(text: str) -> None:
     assert text.endswith(parsed)
     assert len(text) in (5, 10)
     date(2000, int(parsed[:2]), int(parsed[3:]))  # a real day of a leap year
+
+
+digits = st.integers(min_value=0, max_value=9).map(str)
+shaped = st.one_of(
+    st.tuples(*[digits] * 2, st.just("-"), *[digits] * 2),
+    st.tuples(*[digits] * 4, st.just("-"), *[digits] * 2, st.just("-"), *[digits] * 2),
+).map("".join)
+years = st.integers(min_value=0, max_value=9999).map(lambda year: f"{year:04d}")
+
+
+@given(st.one_of(shaped, st.tuples(years, st.sampled_from(["-02-29", "-02-28", "-03-01"])).map("".join)))
+def test_the_wires_pattern_accepts_exactly_the_days_the_rule_reads(text: str) -> None:
+    """The schema's pattern and the parser agree: a schema-valid birthday is never refused."""
+    try:
+        parse_birthday(text)
+        readable = True
+    except ValueError:
+        readable = False
+    assert (re.fullmatch(BIRTHDAY_PATTERN, text) is not None) is readable
 
 
 @pytest.mark.parametrize("bad", ["02-30", "04-31", "00-01", "13-01", "2001-02-29", "1900-02-29", "２０-01"])

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from loyalty.domain.rules.birthdays import parse_birthday
+from loyalty.domain.rules.birthdays import BIRTHDAY_PATTERN, parse_birthday
 from loyalty.http.earn_models import CampaignRequest, WayToEarnRequest, one_of_each_kind, unique_ids
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
@@ -35,11 +35,7 @@ Email = Annotated[
 Name = Annotated[str, StringConstraints(max_length=256)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 # "MM-DD" or "YYYY-MM-DD", a day of the calendar (02-29 is one), kept as "MM-DD" (rules/birthdays.py).
-Birthday = Annotated[
-    str,
-    StringConstraints(pattern=r"^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$"),
-    AfterValidator(parse_birthday),
-]
+Birthday = Annotated[str, StringConstraints(pattern=BIRTHDAY_PATTERN), AfterValidator(parse_birthday)]
 
 
 class _Model(BaseModel):

@@ -14,8 +14,17 @@ from loyalty.domain.entities import Account, Changes, Planned
 from loyalty.domain.program import EarnKind, Program
 from loyalty.domain.rules.bonuses import paid, refusal
 
-_BIRTHDAY = re.compile(r"^(?:(\d{4})-)?(\d{2})-(\d{2})$")
-_LEAP_YEAR = 2000  # any leap year: every "MM-DD" a birthday may be exists in it
+# The days of the calendar as a pattern (the wire's schema states it, so a schema-valid birthday is
+# always a real day): any year 0000-9999 with a day its month has, and 29 February alone or with a
+# leap year (divisible by 4, and a century only when divisible by 400).
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[048]|[2468][048]|[13579][26])00)"
+BIRTHDAY_PATTERN = rf"^(?:(?:[0-9]{{4}}-)?{_MONTH_DAY}|(?:{_LEAP_YEAR}-)?02-29)$"
+_BIRTHDAY = re.compile(r"^(?:([0-9]{4})-)?([0-9]{2})-([0-9]{2})$")
 LEAP_DAY = "02-29"
 
 
@@ -26,10 +35,10 @@ def parse_birthday(text: str) -> str:
     if found is None:
         raise ValueError('a birthday is "MM-DD" or "YYYY-MM-DD"')
     year, month, day = found.groups()
-    try:
-        date(int(year) if year else _LEAP_YEAR, int(month), int(day))
-    except ValueError:
-        raise ValueError(f"{text} is not a day of the calendar") from None
+    # A year's days by the Gregorian rule (calendar's, which also knows year 0); no year: a leap one.
+    in_month = 1 <= int(month) <= 12 and int(day) <= calendar.monthrange(int(year or 2000), int(month))[1]
+    if not in_month or int(day) < 1:
+        raise ValueError(f"{text} is not a day of the calendar")
     return f"{month}-{day}"
 
 
