@@ -37,6 +37,7 @@ p { margin: 0 0 0.5rem; }
 .tier-progress { display: block; width: 100%; height: 0.5rem; margin: -0.25rem 0 0.5rem; accent-color: var(--accent); }
 .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; }
 ul { list-style: none; margin: 0; padding: 0; }
+ul.ways { margin: 0 0 0.5rem; } ul.ways li { padding: 0.1rem 0; }
 li.reward { display: flex; align-items: center; justify-content: space-between; gap: 0.75rem;
   padding: 0.5rem 0; border-bottom: 1px solid #e4e9e6; }
 li.reward .about { display: flex; flex-direction: column; flex: 1 1 auto; min-width: 0; }

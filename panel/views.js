@@ -68,9 +68,13 @@ export class Views {
     earning.append(
       h("p", {}, ...(program.currency ? fill(s.earnRate, { points, money: text(this.money(program.currency)) }) : fill(s.earnRatePlain, { points }))),
     );
-    for (const way of program.ways_to_earn || []) earning.append(h("p", {}, text(way.name ?? way.id ?? "")));
+    const ways = (program.ways_to_earn || []).filter((way) => way.kind in s.ways).map((way) => h("li", { "data-way": way.kind }, ...this.way(way)));
+    if (ways.length) earning.append(h("ul", { class: "ways" }, ways));
     if (program.pending_days > 0) earning.append(h("p", { class: "muted" }, s.pendingNote.replace("{days}", this.number.format(program.pending_days))));
-    const campaigns = (program.campaigns || []).map((campaign) => h("li", {}, text(campaign.name ?? campaign.id ?? "")));
+    // A campaign ends at ends_at (excluded): its last day is the one just before.
+    const campaigns = (program.campaigns || []).map((campaign) =>
+      h("li", { "data-campaign": "" }, ...fill(s.campaign, { name: text(campaign.name), times: this.number.format(Number(campaign.multiplier)), when: this.date(new Date(new Date(campaign.ends_at).getTime() - 1)) })),
+    );
     const rewards = (program.rewards || []).map(rewardItem);
     const tiers = (program.tiers || []).map((tier) =>
       h("li", { class: "reward" }, h("span", { class: "about" }, h("span", { class: "name" }, text(tier.name ?? tier.id)), h("span", { class: "cost" }, ...fill(s.tierFrom, { points: this.points(tier.threshold) })))),
@@ -81,6 +85,17 @@ export class Views {
       h("section", {}, h("h3", {}, s.rewards), rewards.length ? h("ul", {}, rewards) : h("p", { class: "muted" }, s.noRewards)),
       tiers.length ? h("section", {}, h("h3", {}, s.tiers), h("ul", {}, tiers)) : null,
     ];
+  }
+
+  /** A way to earn in words: what it pays, and an action's limits. */
+  way(way) {
+    const s = this.s;
+    const words = fill(s.ways[way.kind], { name: text(way.name ?? way.id), points: this.points(way.points) });
+    const limits = [];
+    if (way.per_customer === 1) limits.push(s.limits.once);
+    else if (way.per_customer) limits.push(fill(s.limits.times, { n: this.number.format(way.per_customer) }).join(""));
+    if (way.per_day) limits.push(fill(s.limits.daily, { n: this.number.format(way.per_day) }).join(""));
+    return limits.length ? [...words, h("span", { class: "muted" }, ` (${limits.join(", ")})`)] : words;
   }
 
   rewardLine(reward, action = null) {
@@ -150,7 +165,7 @@ export class Views {
     const issued = coupons.filter((coupon) => coupon.status === "issued");
     parts.push(
       h("section", {}, h("h3", {}, s.yourRewards), issued.length ? h("ul", {}, issued.map((coupon) => h("li", { class: "coupon" }, this.couponRow(coupon, copy, program)))) : h("p", { class: "muted" }, s.noCoupons)),
-      h("section", {}, h("h3", {}, s.history), history.length ? h("ul", {}, history.slice(0, 10).map((entry) => this.historyLine(entry))) : h("p", { class: "muted" }, s.noHistory)),
+      h("section", {}, h("h3", {}, s.history), history.length ? h("ul", {}, history.slice(0, 10).map((entry) => this.historyLine(entry, program))) : h("p", { class: "muted" }, s.noHistory)),
     );
     return parts;
   }
@@ -162,12 +177,15 @@ export class Views {
     return h("div", { class: "row" }, h("span", {}, reward ? h("span", { class: "name" }, text(reward.name), " ") : null, h("code", { class: "code" }, text(coupon.code))), button);
   }
 
-  historyLine(entry) {
+  historyLine(entry, program) {
     const lines = this.s.lines;
     const order = entry.order_id;
     const needsOrder = ["earn", "pending", "release", "cancel", "reverse"].includes(entry.type);
-    const template = needsOrder && !order ? lines.other : lines[entry.type] || lines.other;
-    const words = fill(template, { points: this.points(entry.points, true), order: order ? text(order) : "" });
+    // A bonus from a way to earn says which: an action by its name, the others by their kind.
+    const way = entry.way ? (program.ways_to_earn || []).find((item) => item.id === entry.way) : null;
+    const label = way ? (way.kind === "action" ? way.name : this.s.wayLabels[way.kind]) : null;
+    const template = label ? lines.way : needsOrder && !order ? lines.other : lines[entry.type] || lines.other;
+    const words = fill(template, { points: this.points(entry.points, true), order: order ? text(order) : "", way: text(label) });
     return h("li", { class: "line" }, h("span", {}, ...words), h("time", { datetime: entry.created_at }, this.date(entry.created_at, this.shortDay)));
   }
 }

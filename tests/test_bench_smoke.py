@@ -184,3 +184,17 @@ def test_an_order_with_tiers_on_costs_at_most_one_wru_more_and_a_tier_review_is_
         assert (run.counts["TransactWriteItems"], run.counts["Scan"], run.counts["GetItem"]) == (1, 0, 1)
         assert [item.kind for item in write_units.transaction_writes(run)] == ["account"]
     assert [answer["accounts_changed"] for answer in review.answers] == [1, 1]
+
+
+def test_campaigns_and_the_sign_up_bonus_keep_an_order_and_a_registration_one_read_and_one_write() -> None:
+    from tests.benchmarks.earn import earn_scenarios
+    from tests.benchmarks.moto import moto_harness
+
+    with moto_harness() as harness:
+        measured = [calls.measure(harness, scenario) for scenario in earn_scenarios()]
+    for result in measured:
+        assert result.counts == calls.Counter({"GetItem": 1, "TransactWriteItems": 1}), result.scenario.name
+        assert all(target.check(result.counts) for target in result.scenario.targets), result.scenario.name
+    written = [{key[0].rsplit("#", 1)[-1] for key in set(m.after) - set(m.before)} for m in measured]
+    assert "signup:n" in written[1], written  # the bonus's entry, in the order's transaction
+    assert "signup:r" in written[2], written

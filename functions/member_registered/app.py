@@ -34,7 +34,8 @@ app = create_app()
 @app.post("/webhooks/member-registered")
 def member_registered() -> Response[str]:
     event = read_signed_event(app.current_event, MemberRegistered, runtime().webhook_secret())
-    return answer(register_member(registration(event), runtime().repository))
+    services = runtime()
+    return answer(register_member(registration(event), services.programs, services.repository))
 
 
 @app.post("/webhooks/shopify/customers-create")
@@ -46,7 +47,7 @@ def shopify_customer() -> Response[str]:
     event = registration(translated(lambda: shopify.customer_registered(customer, envelope)))
     if not customer.has_account:
         return answer(ensure_candidate(event, runtime().repository))
-    return settled(lambda: answer(register_member(event, runtime().repository)))
+    return settled(lambda: answer(register_member(event, runtime().programs, runtime().repository)))
 
 
 @app.post("/webhooks/wix/members")
@@ -63,7 +64,7 @@ def wix_member() -> Response[str]:
     event = registration(translation)
     if not changed.member.approved:
         return answer(ensure_candidate(event, runtime().repository))
-    return settled(lambda: answer(register_member(event, runtime().repository)))
+    return settled(lambda: answer(register_member(event, runtime().programs, runtime().repository)))
 
 
 def answer(outcome: Outcome) -> Response[str]:

@@ -33,6 +33,10 @@ export default {
   pendingUndated: "{points} pending",
   expires: "Your points expire on {when} unless you earn or spend some before.",
   campaigns: "Running now",
+  campaign: "{name}: points ×{times} until {when}",
+  ways: { signup: "Create an account: {points}", birthday: "On your birthday: {points}", action: "{name}: {points}" },
+  limits: { once: "once", times: "up to {n} times", daily: "up to {n} a day" },
+  wayLabels: { signup: "sign-up bonus", birthday: "birthday bonus" },
   couponTitle: "Your coupon",
   couponHint: "Use this code at checkout.",
   copy: "Copy",
@@ -55,6 +59,7 @@ export default {
     merge_out: "{points} moved to your account",
     expire: "{points} expired",
     bonus: "{points}, bonus",
+    way: "{points}, {way}",
     other: "{points}",
   },
   errors: {

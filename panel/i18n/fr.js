@@ -33,6 +33,10 @@ export default {
   pendingUndated: "{points} en attente",
   expires: "Vos points expirent le {when} si vous n'en gagnez ni n'en utilisez d'ici là.",
   campaigns: "En ce moment",
+  campaign: "{name} : points ×{times} jusqu’au {when}",
+  ways: { signup: "Créez un compte : {points}", birthday: "Le jour de votre anniversaire : {points}", action: "{name} : {points}" },
+  limits: { once: "une fois", times: "jusqu’à {n} fois", daily: "jusqu’à {n} par jour" },
+  wayLabels: { signup: "bonus d’inscription", birthday: "bonus d’anniversaire" },
   couponTitle: "Votre bon de réduction",
   couponHint: "Saisissez ce code lors du paiement.",
   copy: "Copier",
@@ -55,6 +59,7 @@ export default {
     merge_out: "{points} transférés sur votre compte",
     expire: "{points} expirés",
     bonus: "{points}, bonus",
+    way: "{points}, {way}",
     other: "{points}",
   },
   errors: {

@@ -17,6 +17,7 @@ from tests.benchmarks.calls import SCENARIOS, measure, report_calls
 from tests.benchmarks.cold_start import cold_starts, report_cold_starts
 from tests.benchmarks.cost import MILLION_CUSTOMER_STORE, report_cost
 from tests.benchmarks.cpu import report_cpu, time_cpu
+from tests.benchmarks.earn import earn_scenarios
 from tests.benchmarks.events import measure_events, report_events
 from tests.benchmarks.expiry import measure_expiry, report_expiry
 from tests.benchmarks.imports import measure_import, report_imports
@@ -98,7 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             with moto_harness() as harness:
                 measured = [
                     measure(harness, scenario)
-                    for scenario in (*SCENARIOS, *REDEMPTION_SCENARIOS, *pending_scenarios())
+                    for scenario in (
+                        *SCENARIOS,
+                        *REDEMPTION_SCENARIOS,
+                        *pending_scenarios(),
+                        *earn_scenarios(),
+                    )
                 ]
                 spread = partition_spread(harness)
             report_calls(report, measured)

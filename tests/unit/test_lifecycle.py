@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loyalty.domain.entities import Account, CustomerStatus, Points
+from loyalty.domain.program import Program
 from loyalty.domain.rules.earning import new_account
 from loyalty.domain.rules.lifecycle import decide_merge, decide_registration
 from loyalty.errors import Conflict, NotFound
@@ -86,7 +87,7 @@ def register(current: Account | None, occurred_at: str | None = None, **changes:
     if occurred_at is not None:
         payload["occurred_at"] = occurred_at
     event = MemberRegistered.model_validate_json(json.dumps(payload))
-    return decide_registration(registration(event), current, None, NOW)
+    return decide_registration(registration(event), current, None, NOW, Program())
 
 
 @given(points)

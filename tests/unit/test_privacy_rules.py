@@ -108,7 +108,7 @@ def test_an_old_registration_after_erasure_changes_nothing() -> None:
     account = erased(member(), ERASED_AT)
     event = Registration("e-2", "acme", Registrant("c-1", "ann@example.com", "Ann"), ERASED_AT - timedelta(1))
 
-    assert decide_registration(event, account, None, ERASED_AT).changes is None
+    assert decide_registration(event, account, None, ERASED_AT, Program()).changes is None
 
 
 @given(

@@ -1,8 +1,10 @@
 // The store's program settings: rate, guests earn, excluded tags, paused, expiry, storefront origins,
-// the return window (pending_days), the storefront panel's presentation and the VIP tiers.
+// the return window (pending_days), the storefront panel's presentation, the VIP tiers, the ways to
+// earn and the bonus campaigns.
 
 import { field, h } from "../dom.js";
 import { writeAction } from "../ui.js";
+import { earnSettings } from "./earn-settings.js";
 import { panelSettings } from "./panel-settings.js";
 import { tierSettings } from "./tier-settings.js";
 
@@ -47,10 +49,14 @@ export async function renderProgram(dashboard, container) {
   if (panel) form.append(panel.fieldset);
   const tiers = "tiers" in program ? tierSettings(program) : null;
   if (tiers) form.append(tiers.fieldset);
+  const earn = "ways_to_earn" in program ? earnSettings(program) : null;
+  if (earn) form.append(...earn.fieldsets);
   form.append(h("button", { type: "submit" }, "Save settings"), h("p", { class: "form-error", role: "alert" }));
   writeAction(form, {
     collect: () => {
       const body = {
+        // Settings this page does not edit are sent back as they were read (left out, they would reset).
+        ...Object.fromEntries(["events_include_email", "expiry_reminder_days"].filter((name) => name in program).map((name) => [name, program[name]])),
         active: !paused.checked,
         points_per_currency_unit: rate.value.trim(),
         guests_earn_points: guests.checked,
@@ -69,6 +75,7 @@ export async function renderProgram(dashboard, container) {
       }
       if (panel) body.panel = panel.collect();
       if (tiers) Object.assign(body, tiers.collect());
+      if (earn) Object.assign(body, earn.collect());
       return body;
     },
     perform: (body, key) => dashboard.api.request("PUT", dashboard.path("/program"), { body, idempotencyKey: key }),

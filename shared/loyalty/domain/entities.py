@@ -127,8 +127,9 @@ class Account:
     # VIP tiers (domain/rules/tiers.py): the qualifying points per UTC month and in all, the tier
     # recorded with its `kept_until`, and the tiers whose entry bonus was paid.
     tiering: Tiering = field(default_factory=Tiering)
-    # The customer's birthday as "MM-DD" (the year is not kept: the birthday way needs none).
-    birthday: str | None = None
+    birthday: str | None = None  # "MM-DD": the birthday way needs no year, so none is kept
+    # The sign-up bonus is settled: paid, or the customer became a member while it paid nothing.
+    signup_settled: bool = False
 
     @property
     def can_redeem(self) -> bool:
@@ -385,11 +386,9 @@ class WebhookUpdate:
 
 @dataclass(frozen=True, slots=True)
 class ActionCount:
-    """One more earning of an action by a customer, counted ever (`day` None) or on one UTC day
-    (`day` "YYYY-MM-DD"); `limit` (None: unlimited) is what the count may not go past."""
+    """`owner` earned an action once more: counted ever (`day` None) or on a UTC day, below `limit`."""
 
-    store_id: str
-    customer_id: str
+    owner: Account
     action_id: str
     day: str | None
     limit: int | None
@@ -413,8 +412,7 @@ class Changes:
     # A redemption's reward, as read: still active at that cost when the transaction commits.
     reward_check: Reward | None = None
     webhooks: WebhookUpdate | None = None
-    # An action's earnings counted against its limits (domain/rules/actions.py).
-    action_counts: tuple[ActionCount, ...] = ()
+    action_counts: tuple[ActionCount, ...] = ()  # an action's limits (domain/rules/actions.py)
 
 
 @dataclass(frozen=True, slots=True)

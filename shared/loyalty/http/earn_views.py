@@ -54,5 +54,6 @@ def earn_entry_fields(entry: LedgerEntry) -> dict[str, Any]:
     if entry.way is not None:
         fields["way"] = entry.way
     if entry.multiplier is not None:
-        fields["multiplier"] = str(entry.multiplier)
+        # The product as a plain decimal ("2.5", not "2.50" nor "2.5E+0").
+        fields["multiplier"] = format(entry.multiplier.normalize(), "f")
     return fields

@@ -20,7 +20,7 @@ from loyalty.repository.keys import Item, account_key, action_count_key, entry_k
 def count_update(table: str, count: ActionCount) -> Item:
     update: Item = {
         "TableName": table,
-        "Key": action_count_key(count.store_id, count.customer_id, count.action_id, count.day),
+        "Key": action_count_key(count.owner.store_id, count.owner.customer_id, count.action_id, count.day),
         "UpdateExpression": "ADD #count :one",
         "ExpressionAttributeNames": {"#count": "count"},
         "ExpressionAttributeValues": {":one": {"N": "1"}},

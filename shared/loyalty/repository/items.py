@@ -131,6 +131,7 @@ def account_item(account: Account) -> Item:
                     else None
                 ),
                 "expiry_sk": f"{listed_at}#{account.customer_id}" if expiring else None,
+                "signup_settled": account.signup_settled or None,
                 **tiering_attributes(account),
                 # The sparse Birthdays index: the accounts with a birthday, under its day.
                 "birthday": account.birthday,
@@ -184,6 +185,7 @@ def account_from_item(item: Item) -> Account:
         erased_at=_timestamp(item["erased_at"]) if "erased_at" in item else None,
         tiering=tiering_from_item(item),
         birthday=item.get("birthday"),
+        signup_settled=bool(item.get("signup_settled", False)),
     )
 
 

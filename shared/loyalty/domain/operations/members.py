@@ -8,7 +8,8 @@ from datetime import datetime
 
 from loyalty.domain.commands import Invitation, Registration
 from loyalty.domain.entities import Account, Changes, utc_now
-from loyalty.domain.operations.customers import resolve
+from loyalty.domain.operations.customers import follow_merge, resolve
+from loyalty.domain.operations.program import ProgramCache, account_and_program
 from loyalty.domain.operations.retries import with_contention_retries
 from loyalty.domain.rules import lifecycle
 from loyalty.errors import Conflict
@@ -30,16 +31,25 @@ class MergeOutcome:
 
 
 def register_member(
-    event: Registration, repository: Repository, clock: Callable[[], datetime] = utc_now
+    event: Registration,
+    programs: ProgramCache,
+    repository: Repository,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Outcome:
+    """Make the customer a member (its sign-up bonus with it), or refresh a member's details: one
+    read (the program from the container's cache, or in the same round trip) and one write."""
+
     def attempt() -> Outcome:
-        found = resolve(repository, event.store_id, event.customer.id)
+        addressed, program = account_and_program(programs, repository, event.store_id, event.customer.id)
+        found = follow_merge(repository, addressed)
         current, merged_from = (found.account, found.merged_from) if found else (None, None)
-        decision = lifecycle.decide_registration(event, current, merged_from, clock())
+        decision = lifecycle.decide_registration(event, current, merged_from, clock(), program)
         if decision.changes is None:
             return Outcome(duplicate=True, account=decision.account)
         try:
             repository.commit(decision.changes)
+        except EntryExists:
+            raise AccountChanged from None  # its sign-up bonus was paid meanwhile: read again
         except EmailTaken as taken:
             raise Conflict(
                 f"another member of store {event.store_id} already holds {taken.claim.email_key}",

@@ -12,7 +12,7 @@ from loyalty.domain.operations.customers import follow_merge, resolve
 from loyalty.domain.operations.program import ProgramCache
 from loyalty.domain.operations.retries import with_contention_retries
 from loyalty.domain.rules import earning
-from loyalty.repository import EmailTaken, EntryExists, Repository
+from loyalty.repository import AccountChanged, EmailTaken, EntryExists, Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,10 @@ def record_order(
         try:
             repository.commit(decision.changes)
         except EntryExists as applied:
+            if applied.entry.entry_id != decision.entry.entry_id:
+                # A bonus this order would pay (sign-up, tier entry) was paid meanwhile by another
+                # change of the account: read it again and decide anew.
+                raise AccountChanged from None
             return _duplicate(applied.entry, current, repository)
         except EmailTaken:
             # Another member holds this email: the customer stays a candidate and still earns.

@@ -104,7 +104,10 @@ def redeem(write: CustomerWrite[PointsTransaction], points: int, reward: str) ->
     )
 
 
-def set_exclusion(write: CustomerWrite[Resolved], excluded: bool) -> Answer:
-    """Exclude the customer from the program (`excluded`), or include it again as it was."""
-    decide = rules.decide_exclusion if excluded else rules.decide_inclusion
-    return write.commit(lambda now: decide(write.required(), now))
+def set_exclusion(write: CustomerWrite[Resolved], excluded: bool, program: Program) -> Answer:
+    """Exclude the customer from the program (`excluded`), or include it again as it was (a
+    member never paid its sign-up bonus gets it then)."""
+    if excluded:
+        return write.commit(lambda now: rules.decide_exclusion(write.required(), now))
+    event_id = write.entry_id("include")
+    return write.commit(lambda now: rules.decide_inclusion(write.required(), now, program, event_id))

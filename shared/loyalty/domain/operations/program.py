@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from loyalty.domain.entities import Changes, Planned, ProgramUpdate, utc_now
+from loyalty.domain.entities import Account, Changes, Planned, ProgramUpdate, utc_now
 from loyalty.domain.operations.once import Answer, Once, Render, commit_once
 from loyalty.domain.program import Program
 from loyalty.repository import Repository
@@ -41,6 +41,18 @@ def cached_program(programs: ProgramCache, repository: Repository, store_id: str
     if program is None:
         program = programs.remember(store_id, repository.get_program(store_id))
     return program
+
+
+def account_and_program(
+    programs: ProgramCache, repository: Repository, store_id: str, customer_id: str
+) -> tuple[Account | None, Program]:
+    """The account an id names (not following a merge) and the store's program, in one round trip:
+    the program from the container's cache, or read with the account (BatchGetItem)."""
+    program = programs.fresh(store_id)
+    if program is None:
+        addressed, stored = repository.get_account_and_program(store_id, customer_id)
+        return addressed, programs.remember(store_id, stored)
+    return repository.get_account(store_id, customer_id), program
 
 
 def read_program(repository: Repository, store_id: str, defaults: Program) -> Program:

@@ -79,8 +79,8 @@ def decide_action(
     if points > 0:
         day = action_day(event)
         counted = (
-            ActionCount(account.store_id, account.customer_id, way.id, None, way.per_customer),
-            ActionCount(account.store_id, account.customer_id, way.id, day, way.per_day),
+            ActionCount(account, way.id, None, way.per_customer),
+            ActionCount(account, way.id, day, way.per_day),
         )
     changes = Changes(accounts=((account, after),), entries=(entry,), action_counts=counted)
     return ActionDecision(ActionStatus.PROCESSED, changes, after, entry)

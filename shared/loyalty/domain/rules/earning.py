@@ -18,8 +18,10 @@ from loyalty.domain.entities import (
 )
 from loyalty.domain.program import Program
 from loyalty.domain.rules import tiers
+from loyalty.domain.rules.campaigns import campaign_multiplier
 from loyalty.domain.rules.pending import available_at, earliest
 from loyalty.domain.rules.privacy import contact_allowed
+from loyalty.domain.rules.signup import with_signup
 
 # Enough digits for a 16-digit amount times any sensible rate, so nothing rounds before the floor.
 _PRECISION = 60
@@ -93,8 +95,9 @@ def decide_order(
         claims = ()
 
     # The multiplier of the tier held when the order is processed (a tier it reaches applies
-    # from the next order).
+    # from the next order), times the largest of the campaigns covering the order's time.
     multiplier = tiers.earn_multiplier(current, program, now) if current is not None else Decimal(1)
+    multiplier *= campaign_multiplier(program.campaigns, event.occurred_at or now)
     points, reason = _earning(order.subtotal, status, program, multiplier)
     pending_until = None
     if points > 0 and program.pending_days > 0:
@@ -133,6 +136,7 @@ def decide_order(
         addressed_customer_id=customer.id if customer.id != after.customer_id else None,
         available_at=pending_until,
         open=pending_until is not None,
+        multiplier=multiplier if reason is None and multiplier != 1 else None,
     )
     changes = tiers.with_tiers(
         Changes(accounts=((current, after),), entries=(entry,), claims=claims),
@@ -140,6 +144,8 @@ def decide_order(
         event.occurred_at or now,
         now,
     )
+    # An order with an account may make the customer a member: its sign-up bonus, in this transaction.
+    changes = with_signup(changes, program, now, event.event_id)
     return OrderDecision(changes=changes, account=changes.accounts[0][1], entry=entry)
 
 
@@ -153,4 +159,5 @@ def _earning(
         return 0, "customer excluded"
     if status is CustomerStatus.CANDIDATE and not program.guests_earn_points:
         return 0, "guests do not earn points"
+    # One floor, at the end: floor(amount × rate × tier multiplier × campaign multiplier).
     return points_for(amount, program.points_per_currency_unit * multiplier), None

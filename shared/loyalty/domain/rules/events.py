@@ -134,6 +134,8 @@ def entry_events(entry: LedgerEntry) -> tuple[OutboundEvent, ...]:
         fields["available_at"] = format_timestamp(entry.available_at)
     if kind is EventKind.CUSTOMER_MERGED:
         fields["merged_customer_id"] = entry.counterpart_customer_id
+    if entry.way is not None:  # a bonus from a way to earn (sign-up, birthday, action)
+        fields["way"] = entry.way
     return (
         _event(
             kind,

@@ -23,9 +23,11 @@ from loyalty.domain.entities import (
     Points,
     Tiering,
 )
+from loyalty.domain.program import Program
 from loyalty.domain.rules.earning import new_account
 from loyalty.domain.rules.pending import earliest
 from loyalty.domain.rules.privacy import contact_allowed
+from loyalty.domain.rules.signup import with_signup
 from loyalty.domain.rules.tiers import merged_qualifying
 from loyalty.errors import Conflict, NotFound
 
@@ -83,11 +85,12 @@ def _is_member(account: Account) -> bool:
 
 
 def decide_registration(
-    event: Registration, current: Account | None, merged_from: str | None, now: datetime
+    event: Registration, current: Account | None, merged_from: str | None, now: datetime, program: Program
 ) -> Decision:
     """A member registration, or a platform's update of a member's details.
 
-    `current` is the account the id stands for (after a merge, the member)."""
+    `current` is the account the id stands for (after a merge, the member). A customer it makes a
+    member gets the program's sign-up bonus in the same transaction (domain/rules/signup.py)."""
     if merged_from is not None and current is not None:
         return Decision(
             current, None, duplicate=True
@@ -118,7 +121,8 @@ def decide_registration(
     else:
         after = before.changed(now, status=CustomerStatus.MEMBER, **contact)
     claims = (EmailClaim(event.store_id, after.email_key, after.customer_id),) if after.email_key else ()
-    return Decision(after, Changes(accounts=((current, after),), claims=claims))
+    changes = with_signup(Changes(accounts=((current, after),), claims=claims), program, now, event.event_id)
+    return Decision(changes.accounts[0][1], changes)
 
 
 def _moved_claim(before: Account, after: Account) -> tuple[tuple[EmailClaim, ...], tuple[EmailClaim, ...]]:

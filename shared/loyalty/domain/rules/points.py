@@ -17,7 +17,9 @@ from loyalty.domain.entities import (
     Points,
     Resolved,
 )
+from loyalty.domain.program import Program
 from loyalty.domain.rules.earning import new_account
+from loyalty.domain.rules.signup import with_signup
 from loyalty.errors import Conflict
 
 
@@ -130,8 +132,9 @@ def decide_exclusion(found: Resolved, now: datetime) -> Planned[Resolved]:
     return Planned(Changes(accounts=((account, after),)), Resolved(after, found.merged_from))
 
 
-def decide_inclusion(found: Resolved, now: datetime) -> Planned[Resolved]:
-    """Restore the status the customer had (or registered for while excluded)."""
+def decide_inclusion(found: Resolved, now: datetime, program: Program, event_id: str) -> Planned[Resolved]:
+    """Restore the status the customer had (or registered for while excluded); a member that
+    never had its sign-up bonus gets it now (domain/rules/signup.py)."""
     account = found.account
     if account.status is not CustomerStatus.EXCLUDED:
         return Planned(None, found)
@@ -140,4 +143,5 @@ def decide_inclusion(found: Resolved, now: datetime) -> Planned[Resolved]:
     claims: tuple[EmailClaim, ...] = ()
     if restored is CustomerStatus.MEMBER and after.email_key:
         claims = (EmailClaim(account.store_id, after.email_key, after.customer_id),)
-    return Planned(Changes(accounts=((account, after),), claims=claims), Resolved(after, found.merged_from))
+    changes = with_signup(Changes(accounts=((account, after),), claims=claims), program, now, event_id)
+    return Planned(changes, Resolved(changes.accounts[0][1], found.merged_from))

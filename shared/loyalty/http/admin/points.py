@@ -108,7 +108,7 @@ def exclude(store_id: str, customer_id: str) -> Response[str]:
     return write_once(
         router,
         lambda once, render: points.set_exclusion(
-            CustomerWrite(repository, store_id, customer_id, once, render), True
+            CustomerWrite(repository, store_id, customer_id, once, render), True, _program(store_id)
         ),
         resolved_account,
     )
@@ -121,7 +121,7 @@ def include_again(store_id: str, customer_id: str) -> Response[str]:
     return write_once(
         router,
         lambda once, render: points.set_exclusion(
-            CustomerWrite(repository, store_id, customer_id, once, render), False
+            CustomerWrite(repository, store_id, customer_id, once, render), False, _program(store_id)
         ),
         resolved_account,
     )
