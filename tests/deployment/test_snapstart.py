@@ -106,12 +106,12 @@ def test_the_stream_and_queue_mappings_invoke_their_functions_aliases(stack: Sta
     assert "ShopRedactionQueue" in invoked["ShopRedactionFunction"]
 
 
-def test_the_schedules_invoke_the_expiry_release_and_tier_review_aliases_and_nothing_else(
+def test_the_schedules_invoke_the_expiry_release_tier_review_and_birthday_aliases_and_nothing_else(
     stack: Stack,
 ) -> None:
     pointed = aliases(stack)
     rules = {name: r for name, r in stack.resources.items() if r["Type"] == "AWS::Events::Rule"}
-    assert len(rules) == 3
+    assert len(rules) == 4
     invoked = set()
     for name, rule in rules.items():
         assert rule["Properties"]["ScheduleExpression"].startswith(("cron(", "rate("))
@@ -125,4 +125,4 @@ def test_the_schedules_invoke_the_expiry_release_and_tier_review_aliases_and_not
             and r["Properties"]["SourceArn"] == {"Fn::GetAtt": [name, "Arn"]}
         )
         assert permission["Properties"]["FunctionName"] == {"Ref": target}
-    assert invoked == {"ExpiryFunction", "ReleaseFunction", "TierReviewFunction"}
+    assert invoked == {"ExpiryFunction", "ReleaseFunction", "TierReviewFunction", "BirthdayFunction"}

@@ -370,7 +370,22 @@ def test_shop_redact_erases_every_item_of_the_store_through_the_queue_and_no_oth
         a_member_with_everything(service, store=store)
         for number in range(30):
             service.order(order_event(f"o-{number}", f"c-{number}", "10", store_id=store))
-        service.admin("PUT", "/program", PROGRAM, key=f"p-{store}", store_id=store)
+        review = {"id": "review", "kind": "action", "name": "Write a review", "points": 5, "per_day": 1}
+        service.admin(
+            "PUT", "/program", {**PROGRAM, "ways_to_earn": [review]}, key=f"p-{store}", store_id=store
+        )
+        action = {
+            "id": "review",
+            "customer_id": "1001",
+            "reference": "r-1",
+        }  # its counts: the account's partition
+        reported = {
+            "event_id": "evt-r-1",
+            "store_id": store,
+            "occurred_at": "2026-11-20T10:00:00Z",
+            "action": action,
+        }
+        assert service.post("/webhooks/action-completed", reported).json()["status"] == "processed"
         revision = service.account("1001", store_id=store).revision
         service.repository.add_to_totals(store, "1001", revision, Totals(members=1))
         shopify(service, "customers-data-request", data_request(), shop=store)

@@ -22,8 +22,12 @@ from loyalty_dev.template import load_template
 MOMENT = datetime(2026, 12, 2, 14, 0, 30, tzinfo=UTC)
 
 
-def test_the_template_schedules_expiry_and_tier_review_daily_and_release_hourly() -> None:
-    expiry, release, review = sorted(schedule_sources(load_template()), key=lambda source: source.function)
+def test_the_template_schedules_expiry_tier_review_and_birthdays_daily_and_release_hourly() -> None:
+    birthdays, expiry, release, review = sorted(
+        schedule_sources(load_template()), key=lambda source: source.function
+    )
+    assert (birthdays.function, birthdays.problem) == ("BirthdayFunction", None)
+    assert birthdays.next_after(MOMENT) == datetime(2026, 12, 3, 0, 5, tzinfo=UTC)  # just after UTC midnight
     assert (review.function, review.problem) == ("TierReviewFunction", None)
     assert review.next_after(review.next_after(MOMENT)) - review.next_after(MOMENT) == timedelta(days=1)
     assert (expiry.function, expiry.problem) == ("ExpiryFunction", None)

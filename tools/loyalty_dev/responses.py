@@ -82,6 +82,11 @@ class Customer(ListedCustomer):
     """The back office's customer: the account, with contact details and merged files."""
 
     tags: list[str]
+    birthday: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{2}-[0-9]{2}$",
+        description='The birthday as "MM-DD" (no year is kept); null when unknown or erased.',
+    )
     merged_customer_ids: list[str] = Field(description="The guest files merged into this account.")
 
 
@@ -176,6 +181,28 @@ class MemberResult(Answer):
     customer_id: str
     customer_status: CustomerStatus
     balance: Points
+
+
+class ActionResult(Answer):
+    status: Literal["processed", "duplicate", "limited"] = Field(
+        description="`duplicate`: this (action, customer, reference) was counted before (even past "
+        "a limit); `limited`: the action's `per_customer` or `per_day` limit is reached, nothing earned."
+    )
+    customer_id: str = Field(
+        description="The credited customer (the surviving member when the action named a merged guest)."
+    )
+    points_earned: Points = Field(
+        description="The points this action earned (a duplicate: what it earned then)."
+    )
+    balance: Points
+    reason: str | None = Field(
+        default=None,
+        description="Why the action earned nothing (an excluded customer, guests not earning, "
+        "a paused program).",
+    )
+    program: Literal["paused"] | None = Field(
+        default=None, description="Present, as `paused`, when the store's program is paused."
+    )
 
 
 class MergeResult(Answer):

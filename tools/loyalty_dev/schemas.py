@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from loyalty.http import models
+from loyalty.http import action_models, models
 from loyalty.http.platforms import wix
 from loyalty_dev import answer, privacy_responses, responses, webhook_responses
 from loyalty_dev.openapi import OPENAPI_PATH
@@ -58,6 +58,8 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     models.MemberRegistered,
     models.InvitationAccepted,
     models.OrderRefunded,
+    action_models.ActionCompleted,
+    action_models.BirthdayRequest,
     models.PointsRequest,
     models.BalanceRequest,
     models.RedemptionRequest,
@@ -79,6 +81,7 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     responses.OrderResult,
     responses.MemberResult,
     responses.MergeResult,
+    responses.ActionResult,
     responses.RefundResult,
     responses.PlatformResult,
     responses.Program,

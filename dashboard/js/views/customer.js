@@ -1,8 +1,9 @@
 // One customer's card: status, contact, points, merged guest files, history, and the actions
-// Give points, Edit balance, Redeem, Exclude / Include.
+// Give points, Edit balance, Redeem, Exclude / Include, Birthday.
 
 import { append, displayName, field, formatPoints, formatTime, h, isolated, replace } from "../dom.js";
 import { notify, showError, wholeNumber, writeAction } from "../ui.js";
+import { birthdayForm, birthdayWords } from "./birthday.js";
 import { privacyForms } from "./privacy.js";
 import { tierDefinitions } from "./tier-settings.js";
 
@@ -89,6 +90,7 @@ export async function renderCustomer(dashboard, container, options) {
         ...definition("Email", isolated(customer.email), "email"),
         ...definition("First name", isolated(customer.first_name), "first_name"),
         ...definition("Last name", isolated(customer.last_name), "last_name"),
+        ...definition("Birthday", birthdayWords(customer.birthday), "birthday"),
         ...definition("Tags", (customer.tags || []).length ? customer.tags.flatMap((tag, index) => [index ? ", " : "", isolated(tag)]) : "—", "tags"),
         ...definition("Balance", formatPoints(points.balance), "balance"),
         ...definition("Earned", formatPoints(points.earned), "earned"),
@@ -111,6 +113,7 @@ export async function renderCustomer(dashboard, container, options) {
   actions.append(editBalanceForm(dashboard, base, customer, reload));
   actions.append(await redeemForm(dashboard, base, customer, reload));
   actions.append(exclusionForm(dashboard, base, customer, reload));
+  actions.append(birthdayForm(dashboard, base, customer, reload));
   actions.append(...privacyForms(dashboard, base, customer, reload));
 
   const history = h("section", { "aria-labelledby": "history-heading" }, h("h3", { id: "history-heading" }, "History"));

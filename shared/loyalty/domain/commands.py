@@ -43,6 +43,7 @@ class Registrant:
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
+    birthday: str | None = None  # "MM-DD" (domain/rules/birthdays.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +70,16 @@ class Refund:
     refund_id: str
     order_id: str
     amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCompleted:
+    """A customer did one of the store's custom actions (a review, a follow); `reference` names
+    this doing of it (the review's id), so each is counted once."""
+
+    event_id: str
+    store_id: str
+    occurred_at: datetime
+    action_id: str
+    customer_id: str
+    reference: str

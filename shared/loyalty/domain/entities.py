@@ -128,6 +128,7 @@ class Account:
     # VIP tiers (domain/rules/tiers.py): the qualifying points per UTC month and in all, the tier
     # recorded with its `kept_until`, and the tiers whose entry bonus was paid.
     tiering: Tiering = field(default_factory=Tiering)
+    birthday: str | None = None  # "MM-DD": the birthday way needs no year, so none is kept
     # The sign-up bonus is settled: paid, or the customer became a member while it paid nothing.
     signup_settled: bool = False
 
@@ -385,6 +386,16 @@ class WebhookUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionCount:
+    """`owner` earned an action once more: counted ever (`day` None) or on a UTC day, below `limit`."""
+
+    owner: Account
+    action_id: str
+    day: str | None
+    limit: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
     """What one event writes, all or nothing: accounts (with the revision each was read at),
     new ledger entries, and email claims to take or to give up."""
@@ -402,6 +413,7 @@ class Changes:
     # A redemption's reward, as read: still active at that cost when the transaction commits.
     reward_check: Reward | None = None
     webhooks: WebhookUpdate | None = None
+    action_counts: tuple[ActionCount, ...] = ()  # an action's limits (domain/rules/actions.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from loyalty.domain.commands import (
+    ActionCompleted,
     Buyer,
     Invitation,
     OrderPlaced,
@@ -13,6 +14,7 @@ from loyalty.domain.commands import (
     Registrant,
     Registration,
 )
+from loyalty.http import action_models
 from loyalty.http.models import InvitationAccepted, MemberRegistered, OrderCreated, OrderRefunded
 
 
@@ -36,7 +38,9 @@ def registration(event: MemberRegistered) -> Registration:
     return Registration(
         event_id=event.event_id,
         store_id=event.store_id,
-        customer=Registrant(customer.id, customer.email, customer.first_name, customer.last_name),
+        customer=Registrant(
+            customer.id, customer.email, customer.first_name, customer.last_name, customer.birthday
+        ),
         occurred_at=_utc(event.occurred_at),
     )
 
@@ -67,4 +71,15 @@ def refund(event: OrderRefunded) -> Refund:
         refund_id=event.refund.id,
         order_id=event.refund.order_id,
         amount=event.refund.refunded_amount,
+    )
+
+
+def action_completed(event: action_models.ActionCompleted) -> ActionCompleted:
+    return ActionCompleted(
+        event_id=event.event_id,
+        store_id=event.store_id,
+        occurred_at=_utc(event.occurred_at),
+        action_id=event.action.id,
+        customer_id=event.action.customer_id,
+        reference=event.action.reference,
     )

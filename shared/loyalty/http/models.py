@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -17,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from loyalty.domain.rules.birthdays import BIRTHDAY_PATTERN, parse_birthday
 from loyalty.http.earn_models import CampaignRequest, WayToEarnRequest, one_of_each_kind, unique_ids
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$")]
@@ -32,6 +34,8 @@ Email = Annotated[
 ]
 Name = Annotated[str, StringConstraints(max_length=256)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+# "MM-DD" or "YYYY-MM-DD", a day of the calendar (02-29 is one), kept as "MM-DD" (rules/birthdays.py).
+Birthday = Annotated[str, StringConstraints(pattern=BIRTHDAY_PATTERN), AfterValidator(parse_birthday)]
 
 
 class _Model(BaseModel):
@@ -76,6 +80,7 @@ class RegisteredCustomer(_Model):
     email: Email | None = None
     first_name: Name | None = None
     last_name: Name | None = None
+    birthday: Birthday | None = None
 
 
 class MemberRegistered(WebhookEvent):

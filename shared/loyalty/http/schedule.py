@@ -66,3 +66,14 @@ def tier_run_view(run: Tally, event: ScheduledEvent) -> dict[str, Any]:
         "accounts_deferred": run.deferred,
         "complete": run.complete,
     }
+
+
+def birthday_run_view(run: Tally, event: ScheduledEvent) -> dict[str, Any]:
+    return {
+        "now": format_timestamp(event.time),
+        "accounts_read": run.read,
+        "accounts_paid": run.changed,
+        "birthday_points": run.points,
+        "accounts_deferred": run.deferred,
+        "complete": run.complete,
+    }

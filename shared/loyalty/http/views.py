@@ -18,6 +18,7 @@ from loyalty.domain.entities import (
     format_timestamp,
     utc_now,
 )
+from loyalty.domain.operations.actions import ActionOutcome
 from loyalty.domain.operations.members import MergeOutcome, Outcome
 from loyalty.domain.operations.orders import OrderOutcome
 from loyalty.domain.program import PanelSettings, Program, TierLevel
@@ -124,6 +125,20 @@ def registration_view(outcome: Outcome) -> dict[str, Any]:
     }
 
 
+def action_view(outcome: ActionOutcome) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "status": outcome.status.value,
+        "customer_id": outcome.customer_id,
+        "points_earned": outcome.points_earned,
+        "balance": outcome.balance,
+    }
+    if outcome.entry is not None and outcome.entry.reason is not None:
+        view["reason"] = outcome.entry.reason
+        if outcome.entry.reason == "program paused":
+            view["program"] = "paused"
+    return view
+
+
 def merge_view(outcome: MergeOutcome) -> dict[str, Any]:
     return {
         "status": "duplicate" if outcome.duplicate else "processed",
@@ -160,6 +175,7 @@ def contact_view(
     return {
         **listed_view(resolved, cheapest_reward, expiry_months, program),
         "tags": list(account.tags),
+        "birthday": account.birthday,
         "merged_customer_ids": list(account.merged_customer_ids),
     }
 

@@ -5,8 +5,17 @@ from loyalty.repository.outcomes import (
     AlreadyApplied,
     EmailTaken,
     EntryExists,
+    LimitReached,
     WriteRejected,
 )
 from loyalty.repository.store import Repository
 
-__all__ = ["AccountChanged", "AlreadyApplied", "EmailTaken", "EntryExists", "Repository", "WriteRejected"]
+__all__ = [
+    "AccountChanged",
+    "AlreadyApplied",
+    "EmailTaken",
+    "EntryExists",
+    "LimitReached",
+    "Repository",
+    "WriteRejected",
+]

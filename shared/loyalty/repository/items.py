@@ -30,6 +30,7 @@ from loyalty.repository.keys import (
     Item,
     account_key,
     account_pk,
+    birthdays_partition,
     claim_key,
     customers_partition,
     data_request_key,
@@ -132,6 +133,14 @@ def account_item(account: Account) -> Item:
                 "expiry_sk": f"{listed_at}#{account.customer_id}" if expiring else None,
                 "signup_settled": account.signup_settled or None,
                 **tiering_attributes(account),
+                # The sparse Birthdays index: the accounts with a birthday, under its day.
+                "birthday": account.birthday,
+                "birthdays_pk": birthdays_partition(account.birthday)
+                if account.birthday and listed
+                else None,
+                "birthdays_sk": f"{account.store_id}#{account.customer_id}"
+                if account.birthday and listed
+                else None,
             }
         ),
     }
@@ -175,6 +184,7 @@ def account_from_item(item: Item) -> Account:
         expiry_listed_at=_listed_at(item),
         erased_at=_timestamp(item["erased_at"]) if "erased_at" in item else None,
         tiering=tiering_from_item(item),
+        birthday=item.get("birthday"),
         signup_settled=bool(item.get("signup_settled", False)),
     )
 

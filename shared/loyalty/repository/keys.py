@@ -15,6 +15,7 @@
 | catalog summary    | STORE#<store>#REWARDS                | CATALOG     |
 | coupon (its claim) | STORE#<store>#COUPON#<code>          | COUPON      |
 | data request       | STORE#<store>#DATA_REQUEST#<id>      | DATA_REQUEST |
+| action count       | STORE#<store>#CUSTOMER#<id>          | ACTION#<action>[#DAY#<date>] |
 
 A store's rewards and their summary share one partition: one consistent Query reads the whole
 catalog (at most 100 rewards), and the storefront reads the summary beside the program.
@@ -50,6 +51,10 @@ tiers_sk = <listed_until>#<store>#<customer>, earliest first), so the daily revi
 ones in every store without a scan. `listed_until` is the `kept_until` the account was listed
 under; an order that moves `kept_until` on leaves it, so the index key rarely moves
 (docs/decisions/tiers.md).
+
+`Birthdays` is sparse: it holds the accounts that have a birthday (birthdays_pk = BIRTHDAY#<MM-DD>,
+birthdays_sk = <store>#<customer>, keys only), so the daily birthday run reads the day's customers
+of every store and nothing else (docs/decisions/actions-and-birthdays.md).
 """
 
 from __future__ import annotations
@@ -181,3 +186,19 @@ def data_requests_partition(store_id: str) -> str:
 def idempotency_partition(store_id: str, customer_id: str | None) -> str:
     owner = f"CUSTOMER#{customer_id}" if customer_id is not None else "STORE"
     return f"STORE#{store_id}#IDEMPOTENCY#{owner}"
+
+
+# Custom actions' limits (repository/actions.py): a customer's earnings of an action, ever and per
+# UTC day, counted on items in the account's own partition (found again with it; no index).
+ACTION_SK_PREFIX = "ACTION#"
+
+
+def action_count_key(store_id: str, customer_id: str, action_id: str, day: str | None) -> Item:
+    sk = f"{ACTION_SK_PREFIX}{action_id}" + (f"#DAY#{day}" if day else "")
+    return _key(account_pk(store_id, customer_id), sk)
+
+
+# Birthdays (repository/birthdays.py): the sparse `Birthdays` index lists the accounts with a
+# birthday under its "MM-DD", every store's in one partition per day of the year.
+def birthdays_partition(month_day: str) -> str:
+    return f"BIRTHDAY#{month_day}"

@@ -26,5 +26,9 @@ class EmailTaken(WriteRejected):
         self.claim = claim
 
 
+class LimitReached(WriteRejected):
+    """An action's count reached its limit before this earning could be counted."""
+
+
 class AlreadyApplied(WriteRejected):
     """A stream record's change was counted before (its marker exists)."""

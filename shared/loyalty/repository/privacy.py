@@ -155,7 +155,8 @@ class PrivacyStore:
     def customer_keys(self, account: Account) -> list[Item]:
         """Every item one customer file owns: its ledger entries with their counted markers and
         coupons, its totals markers (one per revision), its idempotency records, its email claim,
-        and the account itself, last (a resumed erasure finds the account again and goes on)."""
+        its actions' counts, and the account itself, last (a resumed erasure finds the account again
+        and goes on)."""
         store_id, customer_id = account.store_id, account.customer_id
         keys: list[Item] = []
         for entry in self._query("Ledger", "ledger_pk", account_pk(store_id, customer_id), keys_only=False):
@@ -170,7 +171,10 @@ class PrivacyStore:
         )
         if account.email_key:
             keys.append(claim_key(store_id, account.email_key))
-        keys.append(account_key(store_id, customer_id))
+        # The account's partition holds its custom actions' counts beside it (repository/actions.py).
+        own = account_key(store_id, customer_id)
+        keys.extend(key for key in self._keys(None, "pk", account_pk(store_id, customer_id)) if key != own)
+        keys.append(own)
         return keys
 
     def store_keys(self, store_id: str) -> list[Item]:

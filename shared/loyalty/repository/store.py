@@ -16,20 +16,22 @@ from botocore.exceptions import ClientError
 
 from loyalty.domain.entities import (
     Account,
+    ActionCount,
     Changes,
     Coupon,
     CustomerStatus,
     EmailClaim,
     IdempotencyRecord,
     LedgerEntry,
-    PendingClosed,
-    Reversal,
     Totals,
 )
 from loyalty.domain.program import Program
 from loyalty.errors import TransientFault
-from loyalty.repository import items, reward_items, webhooks
+from loyalty.repository import actions as actions_module
+from loyalty.repository import items, pending_writes, reward_items, webhooks
+from loyalty.repository.actions import ActionReads
 from loyalty.repository.activity import ActivityCounters
+from loyalty.repository.birthdays import BirthdaysIndex
 from loyalty.repository.expiry import ExpiryIndex
 from loyalty.repository.faults import infrastructure_faults as _infrastructure_faults
 from loyalty.repository.imports import ImportRecords
@@ -48,7 +50,7 @@ from loyalty.repository.keys import (
     shard_of,
     totals_key,
 )
-from loyalty.repository.outcomes import AccountChanged, AlreadyApplied, EmailTaken, EntryExists
+from loyalty.repository.outcomes import AccountChanged, AlreadyApplied, EmailTaken, EntryExists, LimitReached
 from loyalty.repository.pages import Filter, Partition, merged_page
 from loyalty.repository.pending import PendingIndex
 from loyalty.repository.privacy import PrivacyStore
@@ -60,22 +62,17 @@ from loyalty.repository.webhooks import WebhookStore
 APPLIED_MARKER_DAYS = 7  # longer than a stream record lives (24 h), so a replay always finds it
 
 
-_Meaning = LedgerEntry | EmailClaim | IdempotencyRecord | None
+_Meaning = LedgerEntry | EmailClaim | IdempotencyRecord | ActionCount | None
 
 
-def _reversed_as_read(before: int) -> str:
-    """An order entry's `points_reversed` is still `:before` (absent counts as 0)."""
-    if before == 0:
-        return "(attribute_not_exists(points_reversed) OR points_reversed = :before)"
-    return "points_reversed = :before"
-
-
-class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, ReminderWrites, WebhookStore):
+class Repository(
+    ActivityCounters, RewardReads, PrivacyStore, ImportRecords, ReminderWrites, WebhookStore, ActionReads
+):
     """Reads and writes accounts, ledger entries, claims, programs and totals of one table (the
     dashboard's per-day counters: repository/activity.py; the rewards catalog's and coupons'
     reads: repository/rewards.py; privacy's: repository/privacy.py; imports' and exports' records:
     repository/imports.py; expiry reminders: repository/reminders.py; webhook endpoints:
-    repository/webhooks.py)."""
+    repository/webhooks.py; custom actions' counts: repository/actions.py)."""
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
@@ -83,6 +80,7 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, Rem
         self.expiry = ExpiryIndex(table_name, client, _infrastructure_faults)
         self.pending = PendingIndex(table_name, client, _infrastructure_faults)
         self.tiers = TiersIndex(table_name, client, _infrastructure_faults)
+        self.birthdays = BirthdaysIndex(table_name, client, _infrastructure_faults)
 
     # Reads -----------------------------------------------------------------------------------
 
@@ -220,10 +218,10 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, Rem
             actions.append({"Delete": self._claim_delete(claim)})
             meanings.append(None)
         for reversal in changes.reversals:
-            actions.append({"Update": self._reversal_update(reversal)})
+            actions.append({"Update": pending_writes.reversal_update(self._table, reversal)})
             meanings.append(None)
         for closed in changes.closed:
-            actions.append({"Update": self._close_pending(closed)})
+            actions.append({"Update": pending_writes.close_pending(self._table, closed)})
             meanings.append(None)
         if changes.program is not None:
             update = changes.program
@@ -242,6 +240,9 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, Rem
         for action, meaning in webhooks.transaction_actions(self._table, changes):
             actions.append(action)
             meanings.append(meaning)
+        for action, count in actions_module.transaction_actions(self._table, changes):
+            actions.append(action)
+            meanings.append(count)
         if changes.idempotency is not None:
             record = changes.idempotency
             actions.append(
@@ -328,6 +329,9 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, Rem
         for meaning, _ in failed:
             if isinstance(meaning, EmailClaim):
                 return EmailTaken(meaning)
+        for meaning, _ in failed:  # an action's count only grows: at its limit now, it stays there
+            if isinstance(meaning, ActionCount):
+                return LimitReached(meaning.action_id)
         codes = {reason.get("Code") for reason in reasons}
         if failed or "TransactionConflict" in codes:
             return AccountChanged()
@@ -368,42 +372,6 @@ class Repository(ActivityCounters, RewardReads, PrivacyStore, ImportRecords, Rem
             "Key": claim_key(claim.store_id, claim.email_key),
             "ConditionExpression": "attribute_not_exists(pk) OR customer_id = :me",
             "ExpressionAttributeValues": {":me": {"S": claim.customer_id}},
-        }
-
-    def _reversal_update(self, reversal: Reversal) -> Item:
-        """Move an order's reversed total, conditioned on the total read (concurrent refunds retry)."""
-        entry = reversal.order_entry
-        condition = "attribute_exists(pk) AND " + _reversed_as_read(reversal.before)
-        update = "SET points_reversed = :after"
-        if reversal.pending:  # cancelled while pending: still open, and closed when emptied
-            condition += " AND attribute_exists(pending_pk)"
-            if reversal.closes:
-                update += " REMOVE pending_pk, pending_sk"
-        return {
-            "TableName": self._table,
-            "Key": entry_key(entry.store_id, entry.entry_id),
-            "UpdateExpression": update,
-            "ConditionExpression": condition,
-            "ExpressionAttributeValues": {
-                ":before": {"N": str(reversal.before)},
-                ":after": {"N": str(reversal.after)},
-            },
-        }
-
-    def _close_pending(self, closed: PendingClosed) -> Item:
-        """Take a pending entry out of the Pending index, if it is still open and no refund
-        cancelled any of it since it was read."""
-        entry = closed.entry
-        return {
-            "TableName": self._table,
-            "Key": entry_key(entry.store_id, entry.entry_id),
-            "UpdateExpression": "SET points_released = :released REMOVE pending_pk, pending_sk",
-            "ConditionExpression": "attribute_exists(pending_pk) AND "
-            + _reversed_as_read(entry.points_reversed),
-            "ExpressionAttributeValues": {
-                ":released": {"N": str(closed.released)},
-                ":before": {"N": str(entry.points_reversed)},
-            },
         }
 
     def _get(self, key: Item) -> Item | None:

@@ -59,6 +59,7 @@ def refreshed_contact(before: Account, customer: Registrant, occurred_at: dateti
         "email": customer.email or before.email,
         "first_name": customer.first_name or before.first_name,
         "last_name": customer.last_name or before.last_name,
+        "birthday": customer.birthday or before.birthday,
         "contact_updated_at": occurred_at,
     }
 
@@ -72,6 +73,7 @@ def _differs(before: Account, contact: dict[str, object]) -> bool:
         (email.lower() if isinstance(email, str) else None) != before.email_key
         or contact["first_name"] != before.first_name
         or contact["last_name"] != before.last_name
+        or contact["birthday"] != before.birthday
     )
 
 

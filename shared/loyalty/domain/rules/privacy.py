@@ -2,7 +2,7 @@
 store contact details again.
 
 Erasure keeps the books: the account's numbers, its ledger (ids, types, points, times) and its
-coupons stay; its email, names, tags and the ledger's free-text reasons go, and its email's claim
+coupons stay; its email, names, tags, birthday and the ledger's free-text reasons go, and its email's claim
 is released so another member may register with it.
 """
 
@@ -27,7 +27,7 @@ def contact_allowed(erased_at: datetime | None, occurred_at: datetime | None) ->
 
 
 def holds_contact(account: Account) -> bool:
-    return bool(account.email or account.first_name or account.last_name or account.tags)
+    return bool(account.email or account.first_name or account.last_name or account.tags or account.birthday)
 
 
 def erased(account: Account, now: datetime) -> Account:
@@ -39,6 +39,7 @@ def erased(account: Account, now: datetime) -> Account:
         first_name=None,
         last_name=None,
         tags=(),
+        birthday=None,
         erased_at=now,
         revision=account.revision + 1,
         updated_at=now,

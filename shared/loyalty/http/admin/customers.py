@@ -1,4 +1,4 @@
-"""The back office's customers: the list by status, one customer, and its transactions."""
+"""The back office's customers: the list by status, one customer, its transactions, its birthday."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from loyalty.domain.entities import CustomerStatus
+from loyalty.domain.entities import CustomerStatus, Resolved
+from loyalty.domain.operations.birthdays import set_birthday
 from loyalty.domain.operations.customers import customers_page, history_page, require
-from loyalty.http.admin.requests import ids, json_response, page, query
+from loyalty.http.action_models import BirthdayRequest
+from loyalty.http.admin.requests import body, ids, json_response, page, query
 from loyalty.http.storefront import account_context
 from loyalty.http.views import contact_view, list_view, listed_view, transaction_view
 from loyalty.runtime import runtime
@@ -73,3 +75,12 @@ def list_transactions(store_id: str, customer_id: str) -> Response[str]:
         lambda: history_page(runtime().repository, store_id, customer_id, request.limit, request.cursor)
     )
     return json_response(200, list_view([transaction_view(entry) for entry in entries], next_cursor))
+
+
+@router.put("/admin/stores/<store_id>/customers/<customer_id>/birthday")
+def put_birthday(store_id: str, customer_id: str) -> Response[str]:
+    """Set the customer's birthday ("MM-DD"); the answer is the customer, as GET shows it."""
+    ids(store_id=store_id, customer_id=customer_id)
+    request = body(router, BirthdayRequest)
+    account = set_birthday(runtime().repository, store_id, customer_id, request.birthday)
+    return json_response(200, contact_view(Resolved(account, None), *account_context(store_id)))

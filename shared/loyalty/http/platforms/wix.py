@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Stri
 from pydantic.alias_generators import to_camel
 
 from loyalty.domain.entities import utc_now
+from loyalty.domain.rules.birthdays import parse_birthday
 from loyalty.errors import ConfigurationError, Unauthorized
 from loyalty.http.models import (
     Amount,
@@ -259,6 +260,16 @@ def order_created(event: OrderApproved, store_id: str) -> OrderCreated | Ignored
 class Contact(_Payload):
     first_name: str | None = None
     last_name: str | None = None
+    birthdate: str | None = None  # the contact's birth date, "YYYY-MM-DD", when the site collects it
+
+    @property
+    def birthday(self) -> str | None:
+        """The birthday as "MM-DD", or None when absent or unreadable: a platform retries a
+        refused webhook for days, and a wrong birth date is no reason to lose the registration."""
+        try:
+            return parse_birthday(self.birthdate) if self.birthdate else None
+        except ValueError:
+            return None
 
 
 class WixMember(_Payload):
@@ -327,5 +338,6 @@ def member_registered(event: MemberChanged, store_id: str) -> MemberRegistered |
             email=member.login_email or None,
             first_name=contact.first_name or None,
             last_name=contact.last_name or None,
+            birthday=contact.birthday,
         ),
     )
