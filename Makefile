@@ -135,7 +135,7 @@ bench: install ## Run the benchmarks and print the figures
 	$(BIN)/python -m tests.benchmarks
 
 clean: ## Remove the virtualenv, node_modules and caches
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam build/aws-calls
 
 # -- running locally, integrating, deploying ---------------------------------------------------
 
