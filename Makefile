@@ -59,13 +59,36 @@ DEPLOYMENT_TESTS := tests/deployment
 # Each tier says how long it took (the figures docs/benchmarks.md budgets).
 timed = start=$$(date +%s); $(1); status=$$?; echo "tier $(2): $$(( $$(date +%s) - start )) s"; exit $$status
 
-test: install browser lint typecheck cfn-lint eslint node-test unit handlers bench-smoke local reliability browser-tests deployment ## Everything CI runs: lint, types, template lint, ESLint, node --test, every test tier
+# `make test` runs the checks and tiers in two lanes side by side (make -j2), each tier's output
+# printed whole when it ends, with its time; a failing one fails `make test` (the other lane's
+# running tier is let finish). One lane: the tiers that keep both cores busy (pytest-xdist); the
+# other: the checks and the tiers of one process (each its own local server and DynamoDB Local on
+# free ports, its CLI state under a temporary LOYALTY_DEV_DATA), which wait on their servers and
+# browser much of the time. The deployment tier comes after the handlers, whose recording it reads.
+CHECKS := lint typecheck cfn-lint eslint node-test
+CORES_LANE := unit handlers deployment reliability
+SERIAL_LANE := $(CHECKS) bench-smoke local browser-tests
+
+test: install browser ## Everything CI runs: lint, types, template lint, ESLint, node --test, every test tier (in two lanes)
+	@start=$$(date +%s); $(MAKE) --no-print-directory -j2 --output-sync=target IN_LANES=1 $(CORES_LANE) $(SERIAL_LANE); \
+	status=$$?; echo "make test: $$(( $$(date +%s) - start )) s$$([ $$status = 0 ] || echo ', FAILED')"; exit $$status
+
+# Within `make test` only, each lane's targets run one after another, in the order listed
+# (`chain`: each target waits for the one before it, an order-only prerequisite).
+chain = $(if $(word 2,$(1)),$(eval $(word 2,$(1)): | $(word 1,$(1)))$(call chain,$(wordlist 2,$(words $(1)),$(1))))
+ifdef IN_LANES
+$(call chain,$(CORES_LANE))
+$(call chain,$(SERIAL_LANE))
+endif
 
 unit: $(PY_STAMP) ## Tier: the pure rules and the layering (no database), on every core
 	@$(call timed,$(PYTEST) $(XDIST) -q $(UNIT_TESTS),unit)
 
-handlers: $(PY_STAMP) ## Tier: the handlers through API Gateway events on moto, on every core
-	@$(call timed,$(PYTEST) $(XDIST) -q $(HANDLER_TESTS),handlers)
+# The handler tier records its functions' AWS calls (secrets from moto's SSM) into build/aws-calls/;
+# the deployment tier checks IAM against that recording instead of running the suite again while
+# no file has changed since (tests/deployment/recorded_run.py).
+handlers: $(PY_STAMP) ## Tier: the handlers through API Gateway events on moto, on every core (AWS calls recorded)
+	@$(call timed,$(BIN)/python -m tests.deployment.recorded_run -p no:cacheprovider $(XDIST) -q $(HANDLER_TESTS),handlers)
 
 bench-smoke: $(PY_STAMP) ## Tier: the benchmark still runs (its call counting, CPU figure and cold-start children, briefly)
 	@$(call timed,$(PYTEST) -q $(BENCH_TESTS),bench-smoke)
@@ -79,7 +102,7 @@ reliability: install ## Tier: concurrency, faults, hostile input, idempotency on
 browser-tests: install browser ## Tier: the dashboard in headless Chromium (Playwright) on the local server
 	@$(call timed,$(PYTEST) -q $(BROWSER_TESTS),browser)
 
-deployment: $(PY_STAMP) ## Tier: template, IAM (the handler suite rerun recording AWS calls), hosting (FAST=1: no recorded run)
+deployment: $(PY_STAMP) ## Tier: template, IAM (on the handler tier's recorded AWS calls, else a run of its own), hosting (FAST=1: no IAM)
 	@$(call timed,$(PYTEST) -q $(DEPLOYMENT_TESTS) $(if $(FAST),-m "not deployment_calls"),deployment)
 
 eslint: $(NODE_STAMP) ## ESLint (flat config, eslint.config.js) on the dashboard and its tests
@@ -112,7 +135,7 @@ bench: install ## Run the benchmarks and print the figures
 	$(BIN)/python -m tests.benchmarks
 
 clean: ## Remove the virtualenv, node_modules and caches
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam build/aws-calls
 
 # -- running locally, integrating, deploying ---------------------------------------------------
 

@@ -1,34 +1,33 @@
 """Every function's calls against its own role, both ways, with the secrets read from SSM.
 
 The handler suites (tests/handlers: webhooks, Shopify, the back office, the balance, the
-table's stream into TotalsFunction, the scheduled ExpiryFunction) run again in a pytest of their
-own with every AWS call recorded and attributed to the function whose handler made it
-(tests/plugins/aws_calls.py), and with no secret in the environment: each function reads its own
-from moto's SSM (tests/plugins/ssm_secrets.py). Each call is mapped to the IAM requests AWS
+table's stream into TotalsFunction, the scheduled ExpiryFunction) run with every AWS call recorded
+and attributed to the function whose handler made it (tests/plugins/aws_calls.py), and with no
+secret in the environment: each function reads its own from moto's SSM (tests/plugins/ssm_secrets.py).
+`make handlers` makes that recording (tests/deployment/recorded_run.py); when it is missing or older
+than the files, the suites run again here, recording. Each call is mapped to the IAM requests AWS
 authorizes for it and evaluated against that function's role in the translated template.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import defaultdict
 from typing import Any
 
 import pytest
 
-from loyalty_dev.template import PROJECT_ROOT, load_template
+from loyalty_dev.template import load_template
+from tests.deployment import recorded_run
 from tests.deployment.iam import Request, allowed, exercised, grants, parameter_arn, requests_for
-from tests.deployment.stack import Stack, function_role_policies, functions, translate
-from tests.plugins.aws_calls import RECORD_VARIABLE, recorded_calls
-from tests.plugins.ssm_secrets import SECRET_VARIABLES, SSM_VARIABLE
+from tests.deployment.stack import Policy, Stack, function_role_policies, functions, translate
+from tests.plugins.aws_calls import recorded_calls
+from tests.plugins.ssm_secrets import SECRET_VARIABLES
 
-# The recorded run is the whole handler suite in a subprocess (bounded by its own 900 s below):
-# on a loaded machine it outlasts the suite-wide 300 s of pytest-timeout.
+# Without the handler tier's recording, the whole handler suite runs in a subprocess (bounded by its
+# own 900 s, tests/deployment/recorded_run.py): on a loaded machine it outlasts the suite-wide 300 s
+# of pytest-timeout.
 pytestmark = [pytest.mark.deployment_calls, pytest.mark.timeout(900)]
 
-RECORDED_SUITES = ["tests/handlers"]
 # What Lambda itself does under a function's role: write its logs, send its traces, and, for a
 # stream's event source mapping, read the stream and send what fails to the on-failure queue (for
 # a queue's, receive and delete its messages).
@@ -70,34 +69,14 @@ SECRETS_READ = {
 
 @pytest.fixture(scope="module")
 def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    record = tmp_path_factory.mktemp("aws-calls") / "calls.json"
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in SECRET_VARIABLES and not name.startswith("PYTEST_")
-    }
-    environment.update({RECORD_VARIABLE: str(record), SSM_VARIABLE: "1"})
-    run = subprocess.run(
-        # On every core, as `make handlers` runs them; each worker records its own calls.
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            *RECORDED_SUITES,
-            "-q",
-            "-x",
-            "-p",
-            "no:cacheprovider",
-            "-n",
-            "auto",
-        ],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    """The handler tier's recording when it is of the files as they are, else a run of our own."""
+    kept = recorded_run.recording()
+    if kept is not None:
+        return recorded_calls(kept)
+    record = tmp_path_factory.mktemp("aws-calls") / recorded_run.CALLS_FILE
+    # On every core, as `make handlers` runs them; each worker records its own calls.
+    arguments = [*recorded_run.RECORDED_SUITES, "-q", "-x", "-p", "no:cacheprovider", "-n", "auto"]
+    run = recorded_run.record(arguments, record, capture=True)
     assert run.returncode == 0, "the recorded suites failed with secrets from SSM:\n" + run.stdout[-4000:]
     return recorded_calls(record)
 
@@ -132,6 +111,39 @@ def test_every_call_is_allowed_by_the_calling_function_s_own_role(
         if not allowed(function_role_policies(stack, function), request)
     ]
     assert denied == [], "\n".join(denied)
+
+
+def without_action(policy: Policy, action: str) -> Policy:
+    """The policy with `action` struck from each of its statements (a statement left with none goes)."""
+    statements = []
+    for statement in policy.document.get("Statement", []):
+        actions = statement["Action"]
+        kept = [name for name in ([actions] if isinstance(actions, str) else actions) if name != action]
+        if kept:
+            statements.append({**statement, "Action": kept})
+    return Policy(policy.name, {**policy.document, "Statement": statements}, policy.managed)
+
+
+def test_each_action_a_function_s_calls_need_is_missed_when_its_role_loses_it(
+    calls: list[dict[str, Any]], stack: Stack
+) -> None:
+    """The check can fail: for each function and each action its recorded calls need, the role
+    without that action (struck from its own policies) denies some of those calls. An action a
+    managed policy grants is Lambda's own and cannot be struck."""
+    survived, struck = [], set()
+    for function, requests in sorted(requests_by_function(calls).items()):
+        policies = function_role_policies(stack, function)
+        managed = [policy for policy in policies if policy.managed]
+        for action in sorted({request.action for request in requests}):
+            needing = [request for request in requests if request.action == action]
+            if all(allowed(managed, request) for request in needing):
+                continue
+            weakened = [policy if policy.managed else without_action(policy, action) for policy in policies]
+            struck.add(function)
+            if all(allowed(weakened, request) for request in needing):
+                survived.append(f"{function}: {action}")
+    assert struck == set(functions(stack))  # each function's role lost some action in turn
+    assert survived == [], "\n".join(survived)
 
 
 def stream_destination_policies(function: str) -> set[str]:
