@@ -55,6 +55,9 @@ export class Dashboard {
     this.storeId = storeId;
     this.section = "overview";
     this.main = document.getElementById("main");
+    // Each show() takes a turn; a slower, earlier one (its requests still out when the merchant
+    // clicked on) must neither mark the page ready nor show its errors over the current section.
+    this.turn = 0;
   }
 
   path(suffix = "") {
@@ -62,6 +65,7 @@ export class Dashboard {
   }
 
   async show(section, options = {}) {
+    const turn = ++this.turn;
     this.section = section;
     delete this.main.dataset.ready; // set again once this section has rendered
     clearError();
@@ -88,6 +92,7 @@ export class Dashboard {
     try {
       await views[section](this, container, options);
     } catch (error) {
+      if (turn !== this.turn) return;
       showError(error);
       if (!container.childElementCount) {
         container.append(h("p", { class: "error-text" }, error.message));
@@ -100,7 +105,7 @@ export class Dashboard {
         );
       }
     }
-    this.main.dataset.ready = section;
+    if (turn === this.turn) this.main.dataset.ready = section;
   }
 }
 

@@ -40,6 +40,7 @@ export function writeAction(form, { collect, perform, done, message }) {
     if (inFlight) return;
     clearFormErrors(); // an earlier error, of this form or another, no longer describes the page
     clearError();
+    notify(""); // nor does an earlier success: "Saved" shows again only when this write is done
     let body;
     try {
       body = collect ? collect() : undefined;

@@ -167,6 +167,24 @@ def test_the_overview_shows_the_api_s_numbers_and_the_chart(page: Any, shop: Sho
         page.screenshot(path=str(DOCS_IMAGES / "dashboard-overview.png"), full_page=True)
 
 
+def test_a_section_left_before_it_loaded_never_takes_the_page_back(page: Any, shop: Shop) -> None:
+    """The overview's chart data still on its way when the merchant opens Program: its late answer
+    must not mark the page as the overview again (nor show its errors over the program)."""
+    held: list[Any] = []
+    page.route("**/activity?*", lambda route: held.append(route))  # the chart's request waits until released
+    page.goto(shop.url())
+    page.wait_for_function("() => document.querySelector('.chart-section') !== null")
+    page.get_by_role("button", name="Program").click()
+    page.wait_for_selector("main[data-ready='program']")
+    assert held, "the overview's chart request was not held"
+
+    for route in held:
+        route.continue_()
+    page.wait_for_timeout(300)  # the overview's render finishes in the background
+    assert page.locator("main").get_attribute("data-ready") == "program"
+    assert page.get_by_role("heading", name="Program settings").is_visible()
+
+
 def test_search_finds_a_customer_by_the_beginning_of_the_email(page: Any, shop: Shop) -> None:
     open_dashboard(page, shop.url())
     page.get_by_role("button", name="Customers").click()

@@ -229,6 +229,12 @@ def webhook_body(route: Route) -> bytes:
         "/webhooks/shopify/customers-data-request": payloads.customers_data_request(),
         "/webhooks/shopify/customers-redact": payloads.customers_redact(),
         "/webhooks/shopify/shop-redact": payloads.shop_redact(),
+        "/webhooks/action-completed": {
+            "event_id": "evt-action-1",
+            "store_id": STORE,
+            "occurred_at": "2026-11-20T10:00:00Z",
+            "action": {"id": "review", "customer_id": CUSTOMER, "reference": "review-1"},
+        },
     }
     document: Any = canonical.get(route.path, {"amount": 5, "reason": "gift", "balance": 1, "revision": 1})
     if route.path.endswith("/redemptions"):
@@ -243,6 +249,8 @@ def webhook_body(route: Route) -> bytes:
         document = {"order_id": "1002"}
     if route.path.endswith("/program"):
         document = {"active": True, "points_per_currency_unit": "1", "guests_earn_points": True}
+    if route.path.endswith("/birthday"):
+        document = {"birthday": "02-29"}
     if route.path.endswith("/webhook-endpoints"):
         document = {"url": "https://hooks.example.com/loyalty", "events": ["*"]}
     return json.dumps(document).encode()
