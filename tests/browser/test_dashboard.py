@@ -171,7 +171,11 @@ def test_a_section_left_before_it_loaded_never_takes_the_page_back(page: Any, sh
     """The overview's chart data still on its way when the merchant opens Program: its late answer
     must not mark the page as the overview again (nor show its errors over the program)."""
     held: list[Any] = []
-    page.route("**/activity?*", lambda route: held.append(route))  # the chart's request waits until released
+
+    def hold(route: Any) -> None:  # Playwright wants a Python function, not a bound builtin
+        held.append(route)  # the chart's request waits until released
+
+    page.route("**/activity?*", hold)
     page.goto(shop.url())
     page.wait_for_function("() => document.querySelector('.chart-section') !== null")
     page.get_by_role("button", name="Program").click()
