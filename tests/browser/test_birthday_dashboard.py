@@ -3,7 +3,6 @@ with a month and a day (a day the month lacks is refused in words; 29 February i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ import pytest
 
 from loyalty_dev.local.server import LocalServer
 from tests.browser.test_dashboard import Shop, open_dashboard, page, webhook
-from tests.local.client import call
 from tests.support import registration_event
 
 __all__ = ["page"]  # the suite's page fixture (a fresh browser context, photographed after each test)
@@ -22,30 +20,16 @@ pytestmark = pytest.mark.browser
 STORE = "birthday-shop"
 
 
-class BirthdayShop(Shop):
-    """The suite's Shop, on a store of its own."""
-
-    def api(self, method: str, path: str, payload: Any = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
-        body = None if payload is None else json.dumps(payload).encode()
-        answer = call(method, f"{self.server.url}/admin/stores/{STORE}{path}", headers=headers, body=body)
-        assert answer.status < 300, (method, path, answer.status, answer.body)
-        return answer.json()
-
-    def url(self, store: str = STORE, token: str | None = None) -> str:
-        return super().url(store, token)
-
-
 @pytest.fixture(scope="module")
-def birthday_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> BirthdayShop:
-    shop = BirthdayShop(local_server, admin_token(local_server, STORE))
+def birthday_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> Shop:
+    shop = Shop(local_server, admin_token(local_server, STORE), STORE)
     event = registration_event("ann", "ann@example.com", store_id=STORE)
     event["customer"]["birthday"] = "1990-03-14"
     webhook(local_server, "member-registered", event)
     return shop
 
 
-def open_card(page: Any, shop: BirthdayShop) -> None:
+def open_card(page: Any, shop: Shop) -> None:
     open_dashboard(page, shop.url())
     page.get_by_role("button", name="Customers").click()
     page.wait_for_selector("main[data-ready='customers']")
@@ -53,7 +37,7 @@ def open_card(page: Any, shop: BirthdayShop) -> None:
     page.wait_for_selector("main[data-ready='customer']")
 
 
-def test_the_card_shows_and_sets_the_birthday(page: Any, birthday_shop: BirthdayShop, tmp_path: Path) -> None:
+def test_the_card_shows_and_sets_the_birthday(page: Any, birthday_shop: Shop, tmp_path: Path) -> None:
     open_card(page, birthday_shop)
     assert page.locator("[data-field='birthday']").inner_text() == "14 March"
     form = page.locator("form[data-action='birthday']")

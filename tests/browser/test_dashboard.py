@@ -35,18 +35,21 @@ def webhook(server: LocalServer, kind: str, payload: dict[str, Any]) -> None:
 
 
 class Shop:
-    """The store the suite works on: its token, and the API as the page sees it."""
+    """The store a suite works on: its token, and the API as the page sees it. Other suites pass a
+    store of their own, so that their programs never meet this one's."""
 
-    def __init__(self, server: LocalServer, token: str) -> None:
+    def __init__(self, server: LocalServer, token: str, store: str = STORE) -> None:
         self.server = server
         self.token = token
+        self.store = store
 
     def api(self, method: str, path: str, payload: Any = None, key: str | None = None) -> Any:
         headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
         if key:
             headers["Idempotency-Key"] = key
         body = None if payload is None else json.dumps(payload).encode()
-        answer = call(method, f"{self.server.url}/admin/stores/{STORE}{path}", headers=headers, body=body)
+        url = f"{self.server.url}/admin/stores/{self.store}{path}"
+        answer = call(method, url, headers=headers, body=body)
         assert answer.status < 300, (method, path, answer.status, answer.body)
         return answer.json()
 
@@ -59,8 +62,8 @@ class Shop:
                 return overview
             time.sleep(0.2)
 
-    def url(self, store: str = STORE, token: str | None = None) -> str:
-        return f"{self.server.url}/dashboard/?store={store}#access_token={token or self.token}"
+    def url(self, store: str | None = None, token: str | None = None) -> str:
+        return f"{self.server.url}/dashboard/?store={store or self.store}#access_token={token or self.token}"
 
 
 @pytest.fixture(scope="module")

@@ -49,28 +49,14 @@ LATER = {
 }
 
 
-class EarnShop(Shop):
-    """The suite's Shop, on a store of its own."""
-
-    def api(self, method: str, path: str, payload: Any = None, key: str | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
-        body = None if payload is None else json.dumps(payload).encode()
-        answer = call(method, f"{self.server.url}/admin/stores/{STORE}{path}", headers=headers, body=body)
-        assert answer.status < 300, (method, path, answer.status, answer.body)
-        return answer.json()
-
-    def url(self, store: str = STORE, token: str | None = None) -> str:
-        return super().url(store, token)
-
-
 @pytest.fixture(scope="module")
-def earn_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> EarnShop:
-    shop = EarnShop(local_server, admin_token(local_server, STORE))
+def earn_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> Shop:
+    shop = Shop(local_server, admin_token(local_server, STORE), STORE)
     shop.api("PUT", "/program", {**PROGRAM, "ways_to_earn": [SIGNUP], "campaigns": [DOUBLE]})
     return shop
 
 
-def open_program(page: Any, shop: EarnShop) -> None:
+def open_program(page: Any, shop: Shop) -> None:
     open_dashboard(page, shop.url())
     page.get_by_role("button", name="Program").click()
     page.wait_for_selector("main[data-ready='program']")
@@ -80,7 +66,7 @@ def save(page: Any) -> None:
     page.get_by_role("button", name="Save settings").click()
 
 
-def test_the_program_page_edits_the_ways_to_earn_and_the_campaigns(page: Any, earn_shop: EarnShop) -> None:
+def test_the_program_page_edits_the_ways_to_earn_and_the_campaigns(page: Any, earn_shop: Shop) -> None:
     open_program(page, earn_shop)
     assert page.get_by_label("Sign-up bonus (points)").input_value() == "100"
     assert page.get_by_label("Birthday bonus (points)").input_value() == ""
@@ -139,7 +125,7 @@ def test_the_program_page_edits_the_ways_to_earn_and_the_campaigns(page: Any, ea
     earn_shop.api("PUT", "/program", {**PROGRAM, "ways_to_earn": [SIGNUP], "campaigns": [DOUBLE]})
 
 
-def test_a_refusal_of_the_api_is_shown_with_its_reason(page: Any, earn_shop: EarnShop) -> None:
+def test_a_refusal_of_the_api_is_shown_with_its_reason(page: Any, earn_shop: Shop) -> None:
     # What the page cannot check itself (another tab saved meanwhile, a rule the page does not
     # know) the API refuses: its real 422 answer, handed to the page's save, is shown in words.
     refused = call(

@@ -4,7 +4,6 @@ card (with the next release) and in the history."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,6 @@ import pytest
 
 from loyalty_dev.local.server import LocalServer
 from tests.browser.test_dashboard import Shop, card_value, number, open_dashboard, page, webhook
-from tests.local.client import call
 from tests.support import order_event, registration_event
 
 __all__ = ["page"]  # the suite's page fixture (a fresh browser context, photographed after each test)
@@ -28,23 +26,9 @@ PROGRAM = {
 }
 
 
-class WindowShop(Shop):
-    """The suite's Shop, on a store of its own (the other suite's store has no window)."""
-
-    def api(self, method: str, path: str, payload: Any = None, key: str | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
-        body = None if payload is None else json.dumps(payload).encode()
-        answer = call(method, f"{self.server.url}/admin/stores/{STORE}{path}", headers=headers, body=body)
-        assert answer.status < 300, (method, path, answer.status, answer.body)
-        return answer.json()
-
-    def url(self, store: str = STORE, token: str | None = None) -> str:
-        return super().url(store, token)
-
-
 @pytest.fixture(scope="module")
-def window_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> WindowShop:
-    shop = WindowShop(local_server, admin_token(local_server, STORE))
+def window_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> Shop:
+    shop = Shop(local_server, admin_token(local_server, STORE), STORE)
     shop.api("PUT", "/program", {**PROGRAM, "pending_days": 14})
     webhook(local_server, "member-registered", registration_event("ann", "ann@example.com", store_id=STORE))
     webhook(
@@ -56,7 +40,7 @@ def window_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> W
 
 
 def test_the_overview_and_the_card_show_pending_points_and_the_next_release(
-    page: Any, window_shop: WindowShop
+    page: Any, window_shop: Shop
 ) -> None:
     open_dashboard(page, window_shop.url())
     assert number(card_value(page, "pending")) == 49
@@ -76,7 +60,7 @@ def test_the_overview_and_the_card_show_pending_points_and_the_next_release(
     assert "not in the balance until" in history
 
 
-def test_the_program_page_edits_the_return_window(page: Any, window_shop: WindowShop) -> None:
+def test_the_program_page_edits_the_return_window(page: Any, window_shop: Shop) -> None:
     open_dashboard(page, window_shop.url())
     page.get_by_role("button", name="Program").click()
     page.wait_for_selector("main[data-ready='program']")

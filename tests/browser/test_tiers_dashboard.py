@@ -4,7 +4,6 @@ the next."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +13,6 @@ import pytest
 from loyalty_dev.local.server import LocalServer
 from tests.browser.conftest import DOCS_IMAGES, docs_screenshots
 from tests.browser.test_dashboard import Shop, open_dashboard, page, webhook
-from tests.local.client import call
 from tests.support import order_event, registration_event
 
 __all__ = ["page"]  # the suite's page fixture (a fresh browser context, photographed after each test)
@@ -33,23 +31,9 @@ PROGRAM = {
 }
 
 
-class TierShop(Shop):
-    """The suite's Shop, on a store of its own."""
-
-    def api(self, method: str, path: str, payload: Any = None, key: str | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
-        body = None if payload is None else json.dumps(payload).encode()
-        answer = call(method, f"{self.server.url}/admin/stores/{STORE}{path}", headers=headers, body=body)
-        assert answer.status < 300, (method, path, answer.status, answer.body)
-        return answer.json()
-
-    def url(self, store: str = STORE, token: str | None = None) -> str:
-        return super().url(store, token)
-
-
 @pytest.fixture(scope="module")
-def tier_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> TierShop:
-    shop = TierShop(local_server, admin_token(local_server, STORE))
+def tier_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> Shop:
+    shop = Shop(local_server, admin_token(local_server, STORE), STORE)
     shop.api("PUT", "/program", PROGRAM)
     webhook(local_server, "member-registered", registration_event("ann", "ann@example.com", store_id=STORE))
     now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
@@ -58,13 +42,13 @@ def tier_shop(local_server: LocalServer, admin_token: Callable[..., str]) -> Tie
     return shop
 
 
-def open_program(page: Any, shop: TierShop) -> None:
+def open_program(page: Any, shop: Shop) -> None:
     open_dashboard(page, shop.url())
     page.get_by_role("button", name="Program").click()
     page.wait_for_selector("main[data-ready='program']")
 
 
-def test_the_program_page_edits_the_tiers_and_their_window(page: Any, tier_shop: TierShop) -> None:
+def test_the_program_page_edits_the_tiers_and_their_window(page: Any, tier_shop: Shop) -> None:
     open_program(page, tier_shop)
     assert page.get_by_label("Tier 1: Id").input_value() == "silver"
     assert page.get_by_label("Tier 1: Multiplier").input_value() == "1.25"
@@ -99,7 +83,7 @@ def test_the_program_page_edits_the_tiers_and_their_window(page: Any, tier_shop:
     tier_shop.api("PUT", "/program", PROGRAM)  # as the other test expects it
 
 
-def test_the_card_shows_the_tier_and_the_progress_to_the_next(page: Any, tier_shop: TierShop) -> None:
+def test_the_card_shows_the_tier_and_the_progress_to_the_next(page: Any, tier_shop: Shop) -> None:
     tier_shop.api(
         "PUT", "/program", {**PROGRAM, "tiers": [SILVER, {"id": "gold", "name": "Gold", "threshold": 2000}]}
     )
